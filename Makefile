@@ -1,0 +1,52 @@
+# medialake: one entry point for everything. `make help` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export MEDIALAKE_RAW_DIR ?= data/raw
+export MEDIALAKE_LAKEHOUSE_DIR ?= lakehouse
+SCALE ?= demo
+
+.DEFAULT_GOAL := help
+.PHONY: help install datagen download etl demo test lint format bench bench-etl clean
+
+help: ## List the targets with one line each
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+datagen: install ## Generate synthetic raw files (SCALE=tiny|small|demo|full) into MEDIALAKE_RAW_DIR
+	$(PY) -m jobs.datagen --scale $(SCALE) --out $(MEDIALAKE_RAW_DIR)
+
+download: install ## Fetch the public real files (MovieLens small, TidyTuesday Spotify, FRED CPI) when online
+	$(PY) -m jobs.download --out $(MEDIALAKE_RAW_DIR)/downloaded
+
+etl: install ## Ingest every raw file under MEDIALAKE_RAW_DIR and build bronze, silver and gold
+	$(PY) -m jobs etl
+
+demo: install ## Install, generate data if the raw dir is empty, run the ETL
+	@if [ -z "$$(find $(MEDIALAKE_RAW_DIR) -name '*.csv' 2>/dev/null | head -1)" ]; then $(MAKE) datagen; fi
+	$(MAKE) etl
+
+test: install ## Run the test suite (the same command CI runs)
+	$(PY) -m pytest -q
+
+lint: install ## ruff check
+	$(VENV)/bin/ruff check .
+
+format: install ## ruff format
+	$(VENV)/bin/ruff format .
+
+bench: bench-etl ## Run every benchmark
+
+bench-etl: install ## ETL on full-scale generated data (26M ratings, 100k songs): seconds, rows/s, peak memory per layer
+	$(PY) -m jobs.bench_etl
+
+clean: ## Remove generated data and the local lakehouse
+	rm -rf data/raw lakehouse

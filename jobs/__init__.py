@@ -1,0 +1,1 @@
+"""medialake ETL jobs: raw movie and song files -> Delta bronze/silver/gold."""

@@ -1,0 +1,150 @@
+"""The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
+import time
+from dataclasses import dataclass, field
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs import bronze, delta_io, expectations
+from jobs.gold.movies import GOLD_MOVIES
+from jobs.gold.songs import GOLD_SONGS
+from jobs.log import RUN_ID, get_logger, log_event
+from jobs.settings import Settings
+from jobs.silver.tables import DERIVED_TABLES, SILVER_TABLES, SilverTable
+from jobs.sources import find_raw_files
+
+log = get_logger("medialake.etl")
+
+
+@dataclass
+class TableStats:
+    """What one table step did."""
+
+    table: str
+    rows_in: int = 0
+    rows_written: int = 0
+    rows_quarantined: int = 0
+    rule_failures: int = 0
+    seconds: float = 0.0
+    results: list = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    """The outcome of one ETL run."""
+
+    run_id: str
+    tables: list[TableStats] = field(default_factory=list)
+    dq_results: list[dict] = field(default_factory=list)
+
+    def render(self) -> str:
+        """A fixed-width table for the terminal."""
+        head = f"{'table':34} {'rows in':>10} {'written':>10} {'quarantined':>11} {'rule fails':>10} {'seconds':>8}"
+        lines = [head, "-" * len(head)]
+        for t in self.tables:
+            lines.append(f"{t.table:34} {t.rows_in:>10} {t.rows_written:>10} {t.rows_quarantined:>11} {t.rule_failures:>10} {t.seconds:>8.2f}")
+        return "\n".join(lines)
+
+
+def run_etl(spark: SparkSession, settings: Settings, silver_tables: list[SilverTable] | None = None) -> RunSummary:
+    """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
+    root = settings.lakehouse_dir
+    before = delta_io.snapshot_versions(root)
+    summary = RunSummary(RUN_ID)
+    batch_id = settings.batch_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    try:
+        sources = land_bronze(spark, settings, batch_id, summary)
+        build_silver(spark, settings, sources, silver_tables or SILVER_TABLES, summary)
+        build_gold(spark, settings, sources, summary)
+    except Exception as error:
+        changed = delta_io.rollback(root, before)
+        log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
+        record_dq(spark, settings, summary)
+        raise
+    record_dq(spark, settings, summary)
+    return summary
+
+
+def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary) -> dict[str, DataFrame]:
+    """Ingest every recognised raw file; return the bronze tables by format name."""
+    files = find_raw_files(settings.raw_dir)
+    if not files:
+        raise FileNotFoundError(f"no raw CSV files under {settings.raw_dir!r} (set MEDIALAKE_RAW_DIR or run make datagen)")
+    for path, fmt in files:
+        started = time.time()
+        table = delta_io.table_path(settings, "bronze", fmt.name)
+        before = delta_io.read_table(spark, table).count() if delta_io.table_exists(table) else 0
+        rows = bronze.ingest_file(spark, path, fmt, table, batch_id)
+        added = delta_io.read_table(spark, table).count() - before
+        log_event(log, "bronze file landed", file=path, format=fmt.name, rows=rows, added=added)
+        summary.tables.append(TableStats(f"bronze.{fmt.name} <- {path.rsplit('/', 1)[-1]}", rows, added, 0, 0, time.time() - started))
+    return {fmt.name: delta_io.read_table(spark, delta_io.table_path(settings, "bronze", fmt.name)) for _, fmt in files}
+
+
+def build_silver(spark: SparkSession, settings: Settings, sources: dict, tables: list[SilverTable], summary: RunSummary) -> None:
+    """Checked tables (rules + quarantine), then the derived ones."""
+    for spec in tables + DERIVED_TABLES:
+        started = time.time()
+        df = spec.build(sources) or None
+        if df is None:
+            continue
+        stats = write_silver(spark, settings, spec, df)
+        stats.seconds = time.time() - started
+        summary.tables.append(stats)
+        summary.dq_results.extend(stats.results)
+        sources[f"silver.{spec.name}"] = delta_io.read_table(spark, delta_io.table_path(settings, "silver", spec.name))
+        log_event(log, "silver table written", table=spec.name, rows=stats.rows_written, quarantined=stats.rows_quarantined)
+
+
+def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df: DataFrame) -> TableStats:
+    """Check, quarantine and MERGE one silver table on its keys."""
+    staging = delta_io.table_path(settings, "_staging", spec.name)
+    checked = expectations.check(spark, df, spec.name, spec.rules, staging)
+    valid = checked.valid.drop("_malformed") if "_malformed" in checked.valid.columns else checked.valid
+    results = checked.results + expectations.table_checks(valid, spec.name, spec.keys, spec.min_rows)
+    breached = [r for r in results if r["action"] == "fail" and r["failed"]]
+    if breached:
+        raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")
+    delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), spec.keys)
+    quarantined = quarantine(spark, settings, spec, checked.quarantine)
+    written = valid.count()
+    stats = TableStats(f"silver.{spec.name}", written + quarantined, written, quarantined, sum(r["failed"] for r in checked.results))
+    stats.results = results
+    return stats
+
+
+def quarantine(spark: SparkSession, settings: Settings, spec: SilverTable, rows: DataFrame) -> int:
+    """MERGE failed rows into <table>_quarantine with the rules they failed; returns how many."""
+    count = rows.count()
+    if count == 0 or "_source_file" not in rows.columns:
+        return count
+    rows = rows.withColumn("_quarantined_at", F.current_timestamp()).withColumn("_run_id", F.lit(RUN_ID))
+    delta_io.upsert(spark, rows, delta_io.table_path(settings, "silver", f"{spec.name}_quarantine"), ["_source_file", "_record_number"])
+    return count
+
+
+def build_gold(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary) -> None:
+    """Rebuild each gold table whose silver inputs exist."""
+    for name, (needs, sql) in {**GOLD_MOVIES, **GOLD_SONGS}.items():
+        if any(sources.get(f"silver.{n}") is None for n in needs):
+            continue
+        started = time.time()
+        for n in needs:
+            sources[f"silver.{n}"].createOrReplaceTempView(n)
+        path = delta_io.table_path(settings, "gold", name)
+        delta_io.overwrite(spark.sql(sql), path)
+        rows = delta_io.read_table(spark, path).count()
+        summary.tables.append(TableStats(f"gold.{name}", rows, rows, 0, 0, time.time() - started))
+        log_event(log, "gold table written", table=name, rows=rows)
+
+
+def record_dq(spark: SparkSession, settings: Settings, summary: RunSummary) -> None:
+    """Append one row per table and rule to ops/dq_results (event-log data_quality shape)."""
+    if not summary.dq_results:
+        return
+    rows = [
+        (summary.run_id, r["table"], r["rule"], r["action"], int(r["passed"]), int(r["failed"]))
+        for r in summary.dq_results
+    ]
+    df = spark.createDataFrame(rows, "run_id string, dataset string, name string, action string, passed_records bigint, failed_records bigint")
+    delta_io.append(df.withColumn("timestamp", F.current_timestamp()), delta_io.table_path(settings, "ops", "dq_results"))

@@ -1,0 +1,1 @@
+"""Silver: typed, cleaned, validated, deduplicated tables; one module per subject."""

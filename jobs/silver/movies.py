@@ -1,0 +1,144 @@
+"""Silver movie tables: movies, movie_genres, genres, movielens_movies, links, ratings, cpi."""
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from jobs.silver.clean import LINEAGE, any_date, first_per_key, json_names, literal_names, number, positive, text
+
+# Dedup rule for movies: one row per TMDB id, preferring TMDB 5000, then the Movies Dataset, then MovieLens;
+# within a source the row with most votes, then the latest record.
+SOURCE_PRIORITY = {"tmdb_5000": 1, "movies_dataset": 2, "movielens": 3}
+
+
+def _movie_columns(b: DataFrame, source: str, names, keywords) -> DataFrame:
+    """The shared movie columns from a TMDB-shaped bronze table."""
+    return b.select(
+        number("id", "bigint").alias("movie_id"),
+        text("title").alias("title"),
+        text("original_title").alias("original_title"),
+        text("original_language").alias("original_language"),
+        text("overview").alias("overview"),
+        any_date("release_date").alias("release_date"),
+        positive("budget", "bigint").alias("budget"),
+        positive("revenue", "bigint").alias("revenue"),
+        positive("runtime", "double").cast("int").alias("runtime"),
+        number("popularity").alias("popularity"),
+        number("vote_average").alias("vote_average"),
+        number("vote_count", "double").cast("int").alias("vote_count"),
+        names("genres").alias("genres"),
+        keywords.alias("keywords"),
+        names("production_companies").alias("companies"),
+        F.lit(source).alias("source"),
+        F.col("_malformed"),
+        *LINEAGE,
+    )
+
+
+def tmdb_movies(b: DataFrame) -> DataFrame:
+    """TMDB 5000 movies: JSON list columns."""
+    return _movie_columns(b, "tmdb_5000", json_names, json_names("keywords"))
+
+
+def mdb_movies(b: DataFrame, keywords: DataFrame | None) -> DataFrame:
+    """Movies Dataset metadata: Python-literal list columns, keywords from keywords.csv."""
+    if keywords is not None:
+        kw = first_per_key(keywords.select(number("id", "bigint").alias("kid"), literal_names("keywords").alias("kw"), "_record_number"), ["kid"], [F.col("_record_number")])
+        b = b.join(kw.drop("_record_number"), number("id", "bigint") == F.col("kid"), "left")
+    else:
+        b = b.withColumn("kw", F.array().cast("array<string>"))
+    return _movie_columns(b, "movies_dataset", literal_names, F.coalesce(F.col("kw"), F.array().cast("array<string>")))
+
+
+def links(b: DataFrame) -> DataFrame:
+    """MovieLens id -> IMDb id (leading zeros kept) and TMDB id; one row per MovieLens id."""
+    df = b.select(
+        number("movieId", "bigint").alias("movielens_id"),
+        text("imdbId").alias("imdb_id"),
+        number("tmdbId", "bigint").alias("tmdb_id"),
+        F.col("_malformed"),
+        *LINEAGE,
+    )
+    return first_per_key(df, ["movielens_id"], [F.col("_source_file"), F.col("_record_number")])
+
+
+def movielens_movies(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
+    """MovieLens movies: year cut from the title, pipe-separated genres, TMDB id through links."""
+    title = F.trim(F.col("title"))
+    year = F.regexp_extract(title, r"\((\d{4})\)\s*$", 1)
+    genres = F.when(F.col("genres") == "(no genres listed)", F.array().cast("array<string>")).otherwise(F.split(F.col("genres"), r"\|"))
+    df = b.select(
+        number("movieId", "bigint").alias("movielens_id"),
+        F.trim(F.regexp_replace(title, r"\s*\(\d{4}\)\s*$", "")).alias("title"),
+        F.when(year != "", year.cast("int")).alias("year"),
+        genres.alias("genres"),
+        F.col("_malformed"),
+        *LINEAGE,
+    )
+    if link_table is not None:
+        df = df.join(link_table.select("movielens_id", "tmdb_id"), "movielens_id", "left")
+    else:
+        df = df.withColumn("tmdb_id", F.lit(None).cast("bigint"))
+    return df
+
+
+def movielens_as_movies(ml: DataFrame) -> DataFrame:
+    """MovieLens movies with a TMDB id, in the movies shape (lowest priority)."""
+    return ml.where("tmdb_id IS NOT NULL").select(
+        F.col("tmdb_id").alias("movie_id"),
+        "title",
+        F.lit(None).cast("string").alias("original_title"),
+        F.lit(None).cast("string").alias("original_language"),
+        F.lit(None).cast("string").alias("overview"),
+        F.make_date(F.col("year"), F.lit(1), F.lit(1)).alias("release_date"),
+        *[F.lit(None).cast(t).alias(c) for c, t in (("budget", "bigint"), ("revenue", "bigint"), ("runtime", "int"), ("popularity", "double"), ("vote_average", "double"), ("vote_count", "int"))],
+        "genres",
+        F.array().cast("array<string>").alias("keywords"),
+        F.array().cast("array<string>").alias("companies"),
+        F.lit("movielens").alias("source"),
+        F.lit(None).cast("string").alias("_malformed"),
+        *LINEAGE,
+    )
+
+
+def dedup_movies(df: DataFrame) -> DataFrame:
+    """One row per movie_id by the documented source priority."""
+    priority = F.coalesce(*[F.when(F.col("source") == s, F.lit(p)) for s, p in SOURCE_PRIORITY.items()])
+    order = [priority, F.col("vote_count").desc_nulls_last(), F.col("_record_number").desc()]
+    return first_per_key(df, ["movie_id"], order).withColumn("release_year", F.year("release_date"))
+
+
+def movie_genres(movies: DataFrame) -> DataFrame:
+    """One row per movie and genre."""
+    return movies.select("movie_id", F.explode("genres").alias("genre")).where("genre IS NOT NULL").distinct()
+
+
+def genres(movie_genre: DataFrame) -> DataFrame:
+    """The genre dimension: name and number of movies."""
+    return movie_genre.groupBy("genre").agg(F.count(F.lit(1)).alias("movie_count"))
+
+
+def ratings(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
+    """Ratings keyed by rating set (the source file: users of different samples never merge), user and movie."""
+    rating_set = F.regexp_replace(F.regexp_extract(F.col("_source_file"), r"([^/]+/[^/]+)\.csv$", 1), r"\.csv$", "")
+    df = b.select(
+        rating_set.alias("rating_set"),
+        number("userId", "bigint").alias("user_id"),
+        number("movieId", "bigint").alias("movielens_id"),
+        number("rating").alias("rating"),
+        F.timestamp_seconds(number("timestamp", "bigint")).alias("rated_at"),
+        F.col("_malformed"),
+        *LINEAGE,
+    )
+    df = first_per_key(df, ["rating_set", "user_id", "movielens_id"], [F.col("rated_at").desc_nulls_last()])
+    if link_table is None:
+        return df.withColumn("tmdb_id", F.lit(None).cast("bigint"))
+    return df.join(link_table.select("movielens_id", "tmdb_id"), "movielens_id", "left")
+
+
+def cpi(b: DataFrame) -> DataFrame:
+    """Monthly CPI for admission to movies, theaters and concerts."""
+    return b.select(
+        any_date("DATE").alias("month"),
+        number("CUSR0000SS62031").alias("cpi"),
+        F.col("_malformed"),
+        *LINEAGE,
+    )
