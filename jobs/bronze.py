@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+from collections.abc import Iterator
 
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
@@ -19,17 +20,34 @@ def bronze_columns(fmt_name: str) -> list[str]:
     return list(next(f.required for f in FORMATS if f.name == fmt_name))
 
 
-def read_raw_records(path: str, fmt: SourceFormat) -> pa.Table:
-    """Parse a CSV file exactly (quoted newlines, bare CRs) into string columns plus record number."""
+CHUNK_RECORDS = 1_000_000
+
+
+def read_raw_records(path: str, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
+    """Parse a CSV file exactly (quoted newlines, bare CRs) into string columns plus record number, in chunks."""
     columns = bronze_columns(fmt.name)
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
         reader = csv.reader(handle)
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
         index = {name: header.index(req) for name, req in zip(columns, fmt.required)}
         extras = [i for i, h in enumerate(header) if h not in fmt.required]
-        data = {c: [] for c in columns + ["_record_number"] + EXTRA_COLUMNS}
+        data = _empty(columns)
         for number, record in enumerate(reader, start=1):
             _append_record(data, record, header, index, extras, number)
+            if len(data["_record_number"]) >= chunk:
+                yield _to_arrow(data)
+                data = _empty(columns)
+        if data["_record_number"]:
+            yield _to_arrow(data)
+
+
+def _empty(columns: list[str]) -> dict[str, list]:
+    """Column lists for one chunk."""
+    return {c: [] for c in columns + ["_record_number"] + EXTRA_COLUMNS}
+
+
+def _to_arrow(data: dict[str, list]) -> pa.Table:
+    """A chunk as an Arrow table of strings (record number as int64)."""
     return pa.table({k: pa.array(v, type=pa.int64() if k == "_record_number" else pa.string()) for k, v in data.items()})
 
 
@@ -44,10 +62,10 @@ def _append_record(data: dict, record: list, header: list, index: dict, extras: 
     data["_malformed"].append(f"expected {len(header)} fields, found {len(record)}" if bad else None)
 
 
-def with_lineage(df: DataFrame, source_file: str, batch_id: str) -> DataFrame:
-    """Add lineage columns; the hash covers file name, record number and every value."""
+def with_lineage(df: DataFrame, source_file: str, batch_id: str, source_key: str) -> DataFrame:
+    """Add lineage columns; the hash covers the file's path under the raw dir, the record number and every value."""
     values = [F.coalesce(F.col(c), F.lit("\u0000")) for c in df.columns if c != "_record_number"]
-    key = F.concat_ws("\u001f", F.lit(os.path.basename(source_file)), F.col("_record_number").cast("string"), *values)
+    key = F.concat_ws("\u001f", F.lit(source_key), F.col("_record_number").cast("string"), *values)
     return (
         df.withColumn("_source_file", F.lit(source_file))
         .withColumn("_ingested_at", F.current_timestamp())
@@ -56,11 +74,11 @@ def with_lineage(df: DataFrame, source_file: str, batch_id: str) -> DataFrame:
     )
 
 
-def ingest_file(spark: SparkSession, path: str, fmt: SourceFormat, table: str, batch_id: str) -> int:
+def ingest_file(spark: SparkSession, path: str, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
     """Land one raw file in its bronze table (insert-only MERGE on the record hash); returns rows read."""
-    records = read_raw_records(path, fmt)
-    if records.num_rows == 0:
-        return 0
-    df = with_lineage(spark.createDataFrame(records), path, batch_id)
-    delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
-    return records.num_rows
+    rows = 0
+    for records in read_raw_records(path, fmt):
+        df = with_lineage(spark.createDataFrame(records), path, batch_id, os.path.relpath(path, raw_dir))
+        delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
+        rows += records.num_rows
+    return rows

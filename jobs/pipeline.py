@@ -74,7 +74,7 @@ def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary:
         started = time.time()
         table = delta_io.table_path(settings, "bronze", fmt.name)
         before = delta_io.read_table(spark, table).count() if delta_io.table_exists(table) else 0
-        rows = bronze.ingest_file(spark, path, fmt, table, batch_id)
+        rows = bronze.ingest_file(spark, path, fmt, table, batch_id, settings.raw_dir)
         added = delta_io.read_table(spark, table).count() - before
         log_event(log, "bronze file landed", file=path, format=fmt.name, rows=rows, added=added)
         summary.tables.append(TableStats(f"bronze.{fmt.name} <- {path.rsplit('/', 1)[-1]}", rows, added, 0, 0, time.time() - started))

@@ -54,9 +54,11 @@ def literal_names(col: str) -> Column:
 
 
 def first_per_key(df: DataFrame, keys: list[str], order: list[Column]) -> DataFrame:
-    """Keep one row per key: the first by the given order (the documented dedup rule of each table)."""
+    """Keep one row per key: the first by the given order (the documented dedup rule of each table).
+    Rows with a NULL key are all kept, so that their rules send each of them to quarantine."""
     window = Window.partitionBy(*keys).orderBy(*order)
-    return df.withColumn("_rank", F.row_number().over(window)).where("_rank = 1").drop("_rank")
+    null_key = F.greatest(*[F.col(k).isNull() for k in keys]) if len(keys) > 1 else F.col(keys[0]).isNull()
+    return df.withColumn("_rank", F.row_number().over(window)).where((F.col("_rank") == 1) | null_key).drop("_rank")
 
 
 LINEAGE = ["_source_file", "_record_number"]
