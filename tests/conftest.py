@@ -1,0 +1,38 @@
+"""Shared fixtures: one embedded Sail session for the whole run, generated raw data, temporary lakehouses."""
+import os
+
+import pytest
+
+from jobs.datagen import SCALES, generate
+from jobs.settings import load_settings
+
+REAL_DATA = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "real"))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One real Sail Spark Connect server and session shared by the test run."""
+    from jobs.spark import get_spark, stop_spark
+
+    session = get_spark(load_settings({"engine": "sail", "spark_remote": ""}))
+    yield session
+    stop_spark()
+
+
+@pytest.fixture(scope="session")
+def tiny_raw(tmp_path_factory):
+    """Generated raw files at the tiny scale (deterministic)."""
+    out = tmp_path_factory.mktemp("raw")
+    generate(str(out), SCALES["tiny"], seed=7)
+    return str(out)
+
+
+@pytest.fixture
+def lakehouse(tmp_path):
+    """An empty lakehouse directory."""
+    return str(tmp_path / "lakehouse")
+
+
+def settings_for(raw_dir: str, lakehouse_dir: str):
+    """Settings pointing at a raw dir and a lakehouse."""
+    return load_settings({"raw_dir": raw_dir, "lakehouse_dir": lakehouse_dir, "engine": "sail", "spark_remote": "", "batch_id": "test"})

@@ -1,0 +1,69 @@
+"""Unit tests of the silver cleaners and transforms on tiny inline DataFrames (Sail)."""
+from chispa import assert_df_equality
+from pyspark.sql import functions as F
+
+from jobs.silver import clean
+from jobs.silver import movies as m
+
+
+def test_text_turns_missing_markers_into_null_and_decodes_entities(spark):
+    df = spark.createDataFrame([("NA",), ("nan",), ("  ",), ("b'Los Angeles &amp; New York'",), ("qu&#039;un D\ufffdorf",)], "v string")
+    got = [r.v for r in df.select(clean.text("v").alias("v")).collect()]
+    assert got == [None, None, None, "Los Angeles & New York", "qu'un Dorf"]
+
+
+def test_any_date_accepts_year_month_and_day_precision(spark):
+    df = spark.createDataFrame([("2012",), ("1981-12",), ("2019-06-14",), ("",), ("- Written by",), ("2019-02-30",)], "d string")
+    rows = df.select(clean.any_date("d").cast("string").alias("d"), clean.date_precision("d").alias("p")).collect()
+    assert [(r.d, r.p) for r in rows] == [
+        ("2012-01-01", "year"), ("1981-12-01", "month"), ("2019-06-14", "day"), (None, None), (None, None), (None, "day")]
+
+
+def test_number_try_casts_and_nan_becomes_null(spark):
+    df = spark.createDataFrame([("2.33e-5",), ("nan",), ("abc",), ("162.0",)], "v string")
+    got = [r.v for r in df.select(clean.number("v").alias("v")).collect()]
+    assert got == [2.33e-5, None, None, 162.0]
+
+
+def test_positive_treats_zero_as_unknown(spark):
+    df = spark.createDataFrame([("0",), ("0.0",), ("150000000",)], "v string")
+    assert [r.v for r in df.select(clean.positive("v", "bigint").alias("v")).collect()] == [None, None, 150000000]
+
+
+def test_literal_names_parse_python_reprs_with_apostrophes(spark):
+    value = "[{'id': 16, 'name': 'Animation'}, {'id': 1, 'name': \"Children's Television Workshop\"}, {'id': 2, 'name': 'Family'}]"
+    df = spark.createDataFrame([(value,), ("[]",), (None,)], "g string")
+    got = [r.g for r in df.select(clean.literal_names("g").alias("g")).collect()]
+    assert got == [["Animation", "Children's Television Workshop", "Family"], [], []]
+
+
+def test_json_names_parse_tmdb_json(spark):
+    df = spark.createDataFrame([('[{"id": 28, "name": "Action"}, {"id": 12, "name": "Adventure"}]',), ("[]",)], "g string")
+    assert [r.g for r in df.select(clean.json_names("g").alias("g")).collect()] == [["Action", "Adventure"], []]
+
+
+def test_first_per_key_keeps_first_by_order_and_every_null_key(spark):
+    df = spark.createDataFrame([(1, 5), (1, 9), (2, 1), (None, 1), (None, 2)], "k int, v int")
+    got = clean.first_per_key(df, ["k"], [F.col("v").desc()])
+    expected = spark.createDataFrame([(1, 9), (2, 1), (None, 1), (None, 2)], "k int, v int")
+    assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_movielens_title_year_and_genres(spark):
+    bronze = spark.createDataFrame(
+        [("1", "American President, The (1995)", "Comedy|Drama|Romance", None, "f", 1),
+         ("2", "Babylon 5", "(no genres listed)", None, "f", 2),
+         ("3", "From Dusk Till Dawn 2: Texas Blood Money (1999) ", "Horror", None, "f", 3)],
+        "movieId string, title string, genres string, _malformed string, _source_file string, _record_number long")
+    rows = m.movielens_movies(bronze, None).orderBy("movielens_id").collect()
+    assert [(r.title, r.year, r.genres) for r in rows] == [
+        ("American President, The", 1995, ["Comedy", "Drama", "Romance"]), ("Babylon 5", None, []),
+        ("From Dusk Till Dawn 2: Texas Blood Money", 1999, ["Horror"])]
+
+
+def test_movie_dedup_prefers_tmdb_then_most_votes(spark):
+    schema = "movie_id long, source string, vote_count int, release_date date, _record_number long"
+    df = spark.createDataFrame([(1, "movielens", None, None, 1), (1, "tmdb_5000", 10, None, 2), (1, "movies_dataset", 99, None, 3),
+                                (2, "movies_dataset", 5, None, 4), (2, "movies_dataset", 50, None, 5)], schema)
+    rows = m.dedup_movies(df).orderBy("movie_id").collect()
+    assert [(r.movie_id, r.source, r.vote_count) for r in rows] == [(1, "tmdb_5000", 10), (2, "movies_dataset", 50)]

@@ -1,0 +1,55 @@
+"""Expectations: warn keeps, drop quarantines, fail stops; each rule evaluated once per row."""
+import pytest
+
+from jobs.expectations import Expectation, ExpectationFailed, check, table_checks
+
+
+def rows(spark):
+    return spark.createDataFrame([(1, 5.0), (2, -1.0), (3, None), (None, 2.0)], "id int, score double")
+
+
+RULES = [
+    Expectation("has_id", "id IS NOT NULL", "drop"),
+    Expectation("score_positive", "score > 0", "drop"),
+    Expectation("small_id", "id < 3", "warn"),
+]
+
+
+def test_drop_rows_go_to_quarantine_with_every_failed_rule(spark, tmp_path):
+    checked = check(spark, rows(spark), "t", RULES, str(tmp_path / "staging"))
+    assert sorted(r.id for r in checked.valid.collect()) == [1]
+    quarantined = {r.id: sorted(r._failed_rules) for r in checked.quarantine.collect()}
+    assert quarantined == {2: ["score_positive"], 3: ["score_positive"], None: ["has_id"]}
+
+
+def test_every_row_is_in_exactly_one_output(spark, tmp_path):
+    checked = check(spark, rows(spark), "t", RULES, str(tmp_path / "staging"))
+    assert checked.valid.count() + checked.quarantine.count() == 4
+
+
+def test_results_count_passed_and_failed_per_rule(spark, tmp_path):
+    results = check(spark, rows(spark), "t", RULES, str(tmp_path / "staging")).results
+    assert [(r["rule"], r["action"], r["passed"], r["failed"]) for r in results] == [
+        ("has_id", "drop", 3, 1), ("score_positive", "drop", 2, 2), ("small_id", "warn", 2, 2)]
+
+
+def test_warn_keeps_the_row(spark, tmp_path):
+    checked = check(spark, rows(spark), "t", [Expectation("small_id", "id < 3", "warn")], str(tmp_path / "s"))
+    assert checked.valid.count() == 4 and checked.quarantine.count() == 0
+
+
+def test_fail_stops_with_rule_and_sample_rows(spark, tmp_path):
+    with pytest.raises(ExpectationFailed) as error:
+        check(spark, rows(spark), "t", [Expectation("score_positive", "score > 0", "fail")], str(tmp_path / "s"))
+    assert "'score_positive'" in str(error.value) and "failed for 2 rows" in str(error.value) and '"id": 2' in str(error.value)
+
+
+def test_unknown_action_is_refused():
+    with pytest.raises(ValueError, match="action must be one of"):
+        Expectation("x", "true", "explode")
+
+
+def test_table_checks_find_null_and_duplicate_keys(spark):
+    df = spark.createDataFrame([(1,), (1,), (None,)], "k int")
+    got = {r["rule"]: r["failed"] for r in table_checks(df, "t", ["k"], min_rows=5)}
+    assert got == {"row_count_floor": 1, "no_null_keys": 1, "unique_keys": 1}

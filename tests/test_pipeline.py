@@ -1,0 +1,104 @@
+"""The whole pipeline on generated data, on the embedded engine, with real Delta files."""
+import os
+import shutil
+
+import pytest
+from deltalake import DeltaTable
+
+from jobs import catalog
+from jobs.expectations import ExpectationFailed
+from jobs.pipeline import run_etl
+from tests.conftest import settings_for
+
+
+def counts(lakehouse):
+    """Row count of every table in the lakehouse, read with the deltalake package (not Spark)."""
+    out = {}
+    for layer in ("bronze", "silver", "gold"):
+        for name in sorted(os.listdir(os.path.join(lakehouse, layer))):
+            out[f"{layer}.{name}"] = DeltaTable(os.path.join(lakehouse, layer, name)).to_pyarrow_dataset().count_rows()
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(spark, tiny_raw, tmp_path_factory):
+    """A lakehouse built once from the tiny generated data."""
+    lakehouse = str(tmp_path_factory.mktemp("lh") / "lakehouse")
+    summary = run_etl(spark, settings_for(tiny_raw, lakehouse))
+    return lakehouse, summary
+
+
+def test_builds_every_catalogued_table(built):
+    lakehouse, _ = built
+    present = set(counts(lakehouse))
+    expected = {f"{t.layer}.{t.name}" for t in catalog.TABLES if t.layer in ("bronze", "silver", "gold") and not t.optional}
+    assert expected <= present, expected - present
+
+
+def test_table_columns_match_the_catalogue(built):
+    lakehouse, _ = built
+    for table in catalog.TABLES:
+        path = os.path.join(lakehouse, table.layer, table.name)
+        if os.path.isdir(path):
+            names = [f.name for f in DeltaTable(path).schema().fields]
+            assert names == list(table.columns), f"{table.layer}.{table.name}: {names}"
+
+
+def test_rerun_on_the_same_input_changes_no_row_count(spark, built, tiny_raw):
+    lakehouse, _ = built
+    before = counts(lakehouse)
+    run_etl(spark, settings_for(tiny_raw, lakehouse))
+    assert counts(lakehouse) == before
+
+
+def test_malformed_rows_land_in_quarantine_with_reasons(spark, tmp_path, lakehouse):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,10,4.0,964982703\n1,11,9.5,964982703\n2,x,3.0\n3,12,2.5,964982224\n")
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    valid = DeltaTable(f"{lakehouse}/silver/ratings").to_pandas()
+    assert sorted(valid.movielens_id) == [10, 12]
+    q = DeltaTable(f"{lakehouse}/silver/ratings_quarantine").to_pandas().sort_values("_record_number")
+    assert list(q._record_number) == [2, 3]
+    assert list(map(list, q._failed_rules)) == [["rating_in_range"], ["well_formed_record", "valid_ids"]]
+    assert q._source_file.str.endswith("ratings.csv").all()
+
+
+def test_fail_rule_breach_leaves_every_table_at_its_previous_version(spark, built, tiny_raw, tmp_path):
+    lakehouse = str(tmp_path / "lh")
+    shutil.copytree(built[0], lakehouse)
+    before = {p: DeltaTable(os.path.join(lakehouse, p)).version() for p in _tables(lakehouse)}
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_raw, raw)
+    with open(raw / "fred" / "CUSR0000SS62031.csv", "a") as handle:
+        handle.write("2022-05-01,-1.000\n")
+    with pytest.raises(ExpectationFailed, match="positive_cpi"):
+        run_etl(spark, settings_for(str(raw), lakehouse))
+    assert set(_tables(lakehouse)) == set(before)
+    for path, version in before.items():
+        now, then = DeltaTable(os.path.join(lakehouse, path)), DeltaTable(os.path.join(lakehouse, path), version=version)
+        assert now.to_pyarrow_table().num_rows == then.to_pyarrow_table().num_rows, path
+        if now.version() != version:
+            assert now.history(1)[0]["operation"] == "RESTORE", path
+    cpi = DeltaTable(f"{lakehouse}/silver/cpi").to_pandas()
+    assert cpi.cpi.min() > 0 and str(cpi.month.max()) < "2022-05-01"
+    assert DeltaTable(f"{lakehouse}/bronze/cpi").to_pyarrow_table().num_rows == 280
+
+
+def test_dq_results_record_every_rule(built):
+    lakehouse, summary = built
+    dq = DeltaTable(f"{lakehouse}/ops/dq_results").to_pandas()
+    mine = dq[dq.run_id == summary.run_id]
+    assert {"well_formed_record", "valid_movie_id", "unique_keys", "row_count_floor"} <= set(mine.name)
+    assert set(mine.action) <= {"warn", "drop", "fail"}
+    assert (mine.passed_records >= 0).all() and (mine.failed_records >= 0).all()
+
+
+def test_summary_lists_layers_with_counts(built):
+    _, summary = built
+    text = summary.render()
+    assert "silver.movies" in text and "gold.genre_counts_by_year" in text and "quarantined" in text
+
+
+def _tables(lakehouse):
+    return [f"{layer}/{n}" for layer in ("bronze", "silver", "gold") for n in os.listdir(os.path.join(lakehouse, layer))]
