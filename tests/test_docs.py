@@ -1,0 +1,31 @@
+"""The README documents every setting and every make target."""
+import os
+import re
+
+from jobs.settings import SETTINGS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def read(name):
+    with open(os.path.join(ROOT, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def test_every_setting_is_documented():
+    readme = read("README.md")
+    missing = [s.env for s in SETTINGS.values() if f"`{s.env}`" not in readme]
+    assert not missing, f"settings missing from README.md: {missing}"
+
+
+def test_every_make_target_is_documented_and_has_help():
+    makefile, readme = read("Makefile"), read("README.md")
+    targets = re.findall(r"^([a-z-]+):", makefile, flags=re.M)
+    undocumented = [t for t in targets if f"make {t}" not in readme and t not in ("help",)]
+    assert not undocumented, f"make targets missing from README.md: {undocumented}"
+    no_help = [t for t in targets if not re.search(rf"^{t}:.*## ", makefile, flags=re.M)]
+    assert not no_help, f"make targets without a ## help line: {no_help}"
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in read(".ci/run") and "make test" in read("README.md")
