@@ -1,4 +1,5 @@
 """Command line: python -m jobs etl."""
+
 import argparse
 import sys
 

@@ -3,6 +3,7 @@
 Prints wall seconds, rows per second and peak memory (this process, which hosts the Sail engine) per layer.
 python -m jobs.bench_etl [--scale full] [--workdir bench-data]
 """
+
 import argparse
 import os
 import shutil
@@ -48,7 +49,10 @@ def timed(label: str, rows_of, step):
         result = step()
         seconds = time.time() - started
     rows = rows_of()
-    print(f"{label:8} {seconds:8.1f} s {rows:>12,} rows {rows / seconds:>12,.0f} rows/s  peak {memory.peak / 2**30:5.2f} GiB", flush=True)
+    print(
+        f"{label:8} {seconds:8.1f} s {rows:>12,} rows {rows / seconds:>12,.0f} rows/s  peak {memory.peak / 2**30:5.2f} GiB",
+        flush=True,
+    )
     return result, seconds
 
 
@@ -68,14 +72,25 @@ def main(argv=None) -> None:
     spark = get_spark(settings)
     summary = pipeline.RunSummary("bench")
     total = 0.0
-    sources, s = timed("bronze", lambda: sum(t.rows_written for t in summary.tables), lambda: pipeline.land_bronze(spark, settings, "bench", summary))
+    sources, s = timed(
+        "bronze",
+        lambda: sum(t.rows_written for t in summary.tables),
+        lambda: pipeline.land_bronze(spark, settings, "bench", summary),
+    )
     total += s
     n = len(summary.tables)
-    _, s = timed("silver", lambda: sum(t.rows_written for t in summary.tables[n:]),
-                 lambda: pipeline.build_silver(spark, settings, sources, pipeline.SILVER_TABLES, summary))
+    _, s = timed(
+        "silver",
+        lambda: sum(t.rows_written for t in summary.tables[n:]),
+        lambda: pipeline.build_silver(spark, settings, sources, pipeline.SILVER_TABLES, summary),
+    )
     total += s
     m = len(summary.tables)
-    _, s = timed("gold", lambda: sum(t.rows_written for t in summary.tables[m:]), lambda: pipeline.build_gold(spark, settings, sources, summary))
+    _, s = timed(
+        "gold",
+        lambda: sum(t.rows_written for t in summary.tables[m:]),
+        lambda: pipeline.build_gold(spark, settings, sources, summary),
+    )
     total += s
     print(f"total    {total:8.1f} s")
     stop_spark()

@@ -1,4 +1,5 @@
 """Bronze: every raw row landed as strings with its lineage; re-ingesting a file adds nothing."""
+
 import csv
 import json
 import os
@@ -29,7 +30,7 @@ def read_raw_records(path: str, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
         reader = csv.reader(handle)
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-        index = {name: header.index(req) for name, req in zip(columns, fmt.required)}
+        index = {name: header.index(req) for name, req in zip(columns, fmt.required, strict=True)}
         extras = [i for i, h in enumerate(header) if h not in fmt.required]
         data = _empty(columns)
         for number, record in enumerate(reader, start=1):

@@ -2,6 +2,7 @@
 
 python -m jobs.datagen --scale tiny|small|demo|full --out data/raw [--seed 42]
 """
+
 import argparse
 import json
 import os
@@ -32,14 +33,48 @@ SCALES = {
     "demo": Scale(movies=6_000, ratings=500_000, songs=20_000, msd_songs=10_000),
     "full": Scale(movies=45_000, ratings=26_000_000, songs=100_000, msd_songs=10_000),
 }
-GENRES = [(28, "Action"), (12, "Adventure"), (16, "Animation"), (35, "Comedy"), (80, "Crime"), (99, "Documentary"), (18, "Drama"),
-          (10751, "Family"), (14, "Fantasy"), (36, "History"), (27, "Horror"), (10402, "Music"), (9648, "Mystery"),
-          (10749, "Romance"), (878, "Science Fiction"), (53, "Thriller"), (10752, "War"), (37, "Western")]
+GENRES = [
+    (28, "Action"),
+    (12, "Adventure"),
+    (16, "Animation"),
+    (35, "Comedy"),
+    (80, "Crime"),
+    (99, "Documentary"),
+    (18, "Drama"),
+    (10751, "Family"),
+    (14, "Fantasy"),
+    (36, "History"),
+    (27, "Horror"),
+    (10402, "Music"),
+    (9648, "Mystery"),
+    (10749, "Romance"),
+    (878, "Science Fiction"),
+    (53, "Thriller"),
+    (10752, "War"),
+    (37, "Western"),
+]
 WORDS = "night city love last dark star river home king summer war blue secret girl man road dream fire ghost heart".split()
-KEYWORDS = ["heist", "time travel", "friendship", "revenge", "road trip", "coming of age", "space", "robot", "small town", "wedding"]
+KEYWORDS = [
+    "heist",
+    "time travel",
+    "friendship",
+    "revenge",
+    "road trip",
+    "coming of age",
+    "space",
+    "robot",
+    "small town",
+    "wedding",
+]
 COMPANIES = ["Paramount", "Warner Bros.", "Universal Pictures", "Children's Television Workshop", "Pixar", "A24"]
-SONG_GENRES = {"edm": ["electro house", "big room"], "pop": ["dance pop", "post-teen pop"], "rap": ["hip hop", "trap"],
-               "rock": ["hard rock", "classic rock"], "latin": ["reggaeton", "tropical"], "r&b": ["neo soul", "new jack swing"]}
+SONG_GENRES = {
+    "edm": ["electro house", "big room"],
+    "pop": ["dance pop", "post-teen pop"],
+    "rap": ["hip hop", "trap"],
+    "rock": ["hard rock", "classic rock"],
+    "latin": ["reggaeton", "tropical"],
+    "r&b": ["neo soul", "new jack swing"],
+}
 log = get_logger("medialake.datagen")
 
 
@@ -74,12 +109,24 @@ def make_movies(rng: random.Random, n: int) -> list[Movie]:
             title += "'s Return"  # apostrophes, as in real titles
         budget = rng.choice([0, 0, rng.randint(1, 200) * 1_000_000])
         revenue = 0 if budget == 0 and rng.random() < 0.6 else int(max(budget, 1_000_000) * rng.uniform(0.2, 5))
-        movies.append(Movie(
-            tmdb_id=10 + i * 3, movielens_id=1 + i, imdb_id=f"{100000 + i:07d}", title=title, year=year, date=date,
-            genres=rng.sample(GENRES, rng.randint(0 if i % 50 == 0 else 1, 3)), popularity=round(rng.expovariate(0.2), 6),
-            vote_average=round(rng.uniform(2, 9), 1), vote_count=int(rng.expovariate(1 / 300)), budget=budget, revenue=revenue,
-            runtime=rng.choice([0, rng.randint(70, 180)]), keywords=rng.sample(KEYWORDS, rng.randint(0, 3)),
-        ))
+        movies.append(
+            Movie(
+                tmdb_id=10 + i * 3,
+                movielens_id=1 + i,
+                imdb_id=f"{100000 + i:07d}",
+                title=title,
+                year=year,
+                date=date,
+                genres=rng.sample(GENRES, rng.randint(0 if i % 50 == 0 else 1, 3)),
+                popularity=round(rng.expovariate(0.2), 6),
+                vote_average=round(rng.uniform(2, 9), 1),
+                vote_count=int(rng.expovariate(1 / 300)),
+                budget=budget,
+                revenue=revenue,
+                runtime=rng.choice([0, rng.randint(70, 180)]),
+                keywords=rng.sample(KEYWORDS, rng.randint(0, 3)),
+            )
+        )
     return movies
 
 
@@ -125,12 +172,29 @@ def movies_metadata_rows(rng: random.Random, movies: list[Movie]):
     companies = [(i + 1, c) for i, c in enumerate(COMPANIES)]
     for m in movies:
         row = {
-            "adult": "False", "belongs_to_collection": "", "budget": str(m.budget), "genres": py_literal(m.genres),
-            "homepage": "", "id": str(m.tmdb_id), "imdb_id": f"tt{m.imdb_id}", "original_language": "en",
-            "original_title": m.title, "overview": overview(rng, m, "\n"), "popularity": str(m.popularity), "poster_path": "/p.jpg",
-            "production_companies": py_literal(rng.sample(companies, 2)), "production_countries": "[]",
-            "release_date": m.date, "revenue": f"{float(m.revenue)}", "runtime": f"{float(m.runtime)}", "spoken_languages": "[]",
-            "status": "Released", "tagline": "", "title": m.title, "video": "False", "vote_average": str(m.vote_average),
+            "adult": "False",
+            "belongs_to_collection": "",
+            "budget": str(m.budget),
+            "genres": py_literal(m.genres),
+            "homepage": "",
+            "id": str(m.tmdb_id),
+            "imdb_id": f"tt{m.imdb_id}",
+            "original_language": "en",
+            "original_title": m.title,
+            "overview": overview(rng, m, "\n"),
+            "popularity": str(m.popularity),
+            "poster_path": "/p.jpg",
+            "production_companies": py_literal(rng.sample(companies, 2)),
+            "production_countries": "[]",
+            "release_date": m.date,
+            "revenue": f"{float(m.revenue)}",
+            "runtime": f"{float(m.runtime)}",
+            "spoken_languages": "[]",
+            "status": "Released",
+            "tagline": "",
+            "title": m.title,
+            "video": "False",
+            "vote_average": str(m.vote_average),
             "vote_count": f"{float(m.vote_count)}",
         }
         yield [row[c] for c in MDB_METADATA_COLUMNS]
@@ -144,13 +208,26 @@ def tmdb_rows(rng: random.Random, movies: list[Movie]):
     """tmdb_5000_movies.csv rows: JSON lists, bare carriage returns inside some overviews."""
     for m in movies:
         row = {
-            "budget": str(m.budget), "genres": tmdb_json(m.genres), "homepage": "", "id": str(m.tmdb_id),
-            "keywords": tmdb_json([(i, k) for i, k in enumerate(m.keywords)]), "original_language": "en",
-            "original_title": m.title, "overview": overview(rng, m, "\r"), "popularity": str(m.popularity),
-            "production_companies": tmdb_json([(1, rng.choice(COMPANIES))]), "production_countries": "[]",
-            "release_date": "" if m.tmdb_id % 401 == 0 else m.date, "revenue": str(m.revenue), "runtime": f"{float(m.runtime)}",
-            "spoken_languages": "[]", "status": "Released", "tagline": "", "title": m.title,
-            "vote_average": str(m.vote_average), "vote_count": str(m.vote_count),
+            "budget": str(m.budget),
+            "genres": tmdb_json(m.genres),
+            "homepage": "",
+            "id": str(m.tmdb_id),
+            "keywords": tmdb_json([(i, k) for i, k in enumerate(m.keywords)]),
+            "original_language": "en",
+            "original_title": m.title,
+            "overview": overview(rng, m, "\r"),
+            "popularity": str(m.popularity),
+            "production_companies": tmdb_json([(1, rng.choice(COMPANIES))]),
+            "production_countries": "[]",
+            "release_date": "" if m.tmdb_id % 401 == 0 else m.date,
+            "revenue": str(m.revenue),
+            "runtime": f"{float(m.runtime)}",
+            "spoken_languages": "[]",
+            "status": "Released",
+            "tagline": "",
+            "title": m.title,
+            "vote_average": str(m.vote_average),
+            "vote_count": str(m.vote_count),
         }
         yield [row[c] for c in TMDB_MOVIES_COLUMNS]
 
@@ -168,10 +245,14 @@ def write_ratings(path: str, movies: list[Movie], n: int, seed: int, users: int)
     rng = np.random.default_rng(seed)
     weights = np.array([m.popularity + 0.1 for m in movies])
     movie_ids = np.array([m.movielens_id for m in movies])[rng.choice(len(movies), n, p=weights / weights.sum())]
-    table = pa.table({
-        "userId": rng.integers(1, users + 1, n), "movieId": movie_ids,
-        "rating": rng.integers(1, 11, n) / 2.0, "timestamp": rng.integers(828124615, 1537799250, n),
-    })
+    table = pa.table(
+        {
+            "userId": rng.integers(1, users + 1, n),
+            "movieId": movie_ids,
+            "rating": rng.integers(1, 11, n) / 2.0,
+            "timestamp": rng.integers(828124615, 1537799250, n),
+        }
+    )
     os.makedirs(os.path.dirname(path), exist_ok=True)
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
     log_event(log, "raw file written", path=path, rows=n)
@@ -190,12 +271,25 @@ def spotify_rows(rng: random.Random, n: int):
     emitted = 0
     for t in range(n):
         year = rng.randint(1960, 2020)
-        date = rng.choice([f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"] * 16 + [str(year), f"{year}-{rng.randint(1, 12):02d}"])
+        date = rng.choice(
+            [f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"] * 16 + [str(year), f"{year}-{rng.randint(1, 12):02d}"]
+        )
         name = "NA" if t % 997 == 5 else f"{rng.choice(WORDS).title()} {rng.choice(WORDS)}"
         track = [f"trk{t:019d}", name, rng.choice(artists), str(rng.randint(0, 100)), f"alb{t // 3:06d}", f"Album {t // 3}", date]
-        features = [round(rng.random(), 3), round(rng.random(), 3), str(rng.randint(0, 11)), round(rng.uniform(-30, -1), 3),
-                    str(rng.randint(0, 1)), round(rng.random() * 0.3, 4), round(rng.random(), 4), f"{rng.random() * 1e-4:.2e}",
-                    round(rng.random() * 0.5, 3), round(rng.random(), 3), round(rng.uniform(60, 200), 3), str(rng.randint(90_000, 400_000))]
+        features = [
+            round(rng.random(), 3),
+            round(rng.random(), 3),
+            str(rng.randint(0, 11)),
+            round(rng.uniform(-30, -1), 3),
+            str(rng.randint(0, 1)),
+            round(rng.random() * 0.3, 4),
+            round(rng.random(), 4),
+            f"{rng.random() * 1e-4:.2e}",
+            round(rng.random() * 0.5, 3),
+            round(rng.random(), 3),
+            round(rng.uniform(60, 200), 3),
+            str(rng.randint(90_000, 400_000)),
+        ]
         for pid, genre, sub, pname in rng.sample(playlists, 1 if t % 9 else 3):
             yield track + [pname, pid, genre, sub] + [str(f) for f in features]
             emitted += 1
@@ -205,14 +299,35 @@ def msd_csv_rows(rng: random.Random, n: int):
     """SongCSV.csv rows (msdHDF5toCSV flattening): b'' reprs, year 0, nan, HTML entities, U+FFFD."""
     for i in range(n):
         artist = rng.choice(["Los Angeles &amp; New York", "D\ufffdorf Band", "Ray Charles", "Messico_ Oliviero", "The Seeds"])
-        yield [i + 1, f"b'SO{i:016X}'", f"b'AR{i:05d}'", f"b'Album {i % 50}'", f"b'AR{i % 300:05d}'", "", "", "", f"b'{artist}'",
-               "0.0", f"{rng.uniform(60, 600):.5f}", "0.0", str(rng.randint(0, 11)), "0.5", f"{rng.uniform(-30, -2):.3f}",
-               "nan" if i % 3 == 0 else f"{rng.random():.6f}", "0.0" if i % 400 == 0 else f"{rng.uniform(60, 200):.3f}",
-               str(rng.choice([0, 1, 3, 4, 4, 4])), "0.5", f"b'qu&#039;un {rng.choice(WORDS)}'", str(rng.choice([0, 0, rng.randint(1960, 2010)]))]
+        yield [
+            i + 1,
+            f"b'SO{i:016X}'",
+            f"b'AR{i:05d}'",
+            f"b'Album {i % 50}'",
+            f"b'AR{i % 300:05d}'",
+            "",
+            "",
+            "",
+            f"b'{artist}'",
+            "0.0",
+            f"{rng.uniform(60, 600):.5f}",
+            "0.0",
+            str(rng.randint(0, 11)),
+            "0.5",
+            f"{rng.uniform(-30, -2):.3f}",
+            "nan" if i % 3 == 0 else f"{rng.random():.6f}",
+            "0.0" if i % 400 == 0 else f"{rng.uniform(60, 200):.3f}",
+            str(rng.choice([0, 1, 3, 4, 4, 4])),
+            "0.5",
+            f"b'qu&#039;un {rng.choice(WORDS)}'",
+            str(rng.choice([0, 0, rng.randint(1960, 2010)])),
+        ]
 
 
-MSD_CSV_HEADER = ("SongNumber,SongID,AlbumID,AlbumName,ArtistID,ArtistLatitude,ArtistLocation,ArtistLongitude,ArtistName,Danceability,"
-                  "Duration,Energy,KeySignature,KeySignatureConfidence,Loudness,Hotness,Tempo,TimeSignature,TimeSignatureConfidence,Title,Year").split(",")
+MSD_CSV_HEADER = (
+    "SongNumber,SongID,AlbumID,AlbumName,ArtistID,ArtistLatitude,ArtistLocation,ArtistLongitude,ArtistName,Danceability,"
+    "Duration,Energy,KeySignature,KeySignatureConfidence,Loudness,Hotness,Tempo,TimeSignature,TimeSignatureConfidence,Title,Year"
+).split(",")
 
 
 def cpi_rows():
@@ -232,7 +347,11 @@ def generate(out: str, scale: Scale, seed: int = 42) -> None:
     movies = make_movies(rng, scale.movies)
     ml = movies[: max(10, len(movies) // 2)]
     write_csv(f"{out}/movies_dataset/movies_metadata.csv", MDB_METADATA_COLUMNS, movies_metadata_rows(rng, movies))
-    write_csv(f"{out}/movies_dataset/keywords.csv", ["id", "keywords"], ([m.tmdb_id, py_literal(list(enumerate(m.keywords)))] for m in movies))
+    write_csv(
+        f"{out}/movies_dataset/keywords.csv",
+        ["id", "keywords"],
+        ([m.tmdb_id, py_literal(list(enumerate(m.keywords)))] for m in movies),
+    )
     write_csv(f"{out}/movies_dataset/links.csv", ["movieId", "imdbId", "tmdbId"], links_rows(movies))
     write_ratings(f"{out}/movies_dataset/ratings.csv", movies, scale.ratings, seed, users=max(50, scale.ratings // 100))
     write_csv(f"{out}/tmdb_5000/tmdb_5000_movies.csv", TMDB_MOVIES_COLUMNS, tmdb_rows(rng, movies[: min(4803, len(movies))]))

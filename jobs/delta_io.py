@@ -1,4 +1,5 @@
 """Reading and writing the lakehouse's Delta tables: paths, MERGE upserts, rebuilds, versions and rollback."""
+
 import os
 import shutil
 import uuid

@@ -2,6 +2,7 @@
 
 python -m jobs.download --out data/raw/downloaded
 """
+
 import argparse
 import io
 import os

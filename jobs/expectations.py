@@ -1,4 +1,5 @@
 """Data-quality expectations with DLT semantics: warn keeps the row, drop quarantines it, fail stops the run."""
+
 import json
 from dataclasses import dataclass
 
@@ -66,20 +67,25 @@ def _count(staged: DataFrame, table: str, rules: list[Expectation]) -> list[dict
     ]
     row = staged.agg(total, *fails).collect()[0]
     return [
-        {"table": table, "rule": r.name, "action": r.action, "passed": row["_total"] - (row[r.name] or 0), "failed": row[r.name] or 0}
+        {
+            "table": table,
+            "rule": r.name,
+            "action": r.action,
+            "passed": row["_total"] - (row[r.name] or 0),
+            "failed": row[r.name] or 0,
+        }
         for r in rules
     ]
 
 
 def _raise_on_fail(staged: DataFrame, table: str, rules: list[Expectation], results: list[dict]) -> None:
     """Stop the run, with sample offending rows, when any fail rule has failures."""
-    for rule, result in zip(rules, results):
+    for rule, result in zip(rules, results, strict=False):
         if rule.action == "fail" and result["failed"]:
             sample = staged.where(F.array_contains("_failed_rules", rule.name)).drop("_failed_rules", "_warned_rules").limit(5)
             rows = [json.dumps(r.asDict(), default=str)[:400] for r in sample.collect()]
             raise ExpectationFailed(
-                f"{table}: expectation '{rule.name}' ({rule.constraint}) failed for {result['failed']} rows; samples:\n"
-                + "\n".join(rows)
+                f"{table}: expectation '{rule.name}' ({rule.constraint}) failed for {result['failed']} rows; samples:\n" + "\n".join(rows)
             )
 
 
@@ -87,7 +93,9 @@ def table_checks(df: DataFrame, table: str, keys: list[str], min_rows: int) -> l
     """Table-level checks: row count floor, no null keys, unique keys."""
     stats = df.agg(
         F.count(F.lit(1)).alias("rows"),
-        F.sum(F.when(F.greatest(*[F.col(k).isNull() for k in keys]) if len(keys) > 1 else F.col(keys[0]).isNull(), 1).otherwise(0)).alias("null_keys"),
+        F.sum(F.when(F.greatest(*[F.col(k).isNull() for k in keys]) if len(keys) > 1 else F.col(keys[0]).isNull(), 1).otherwise(0)).alias(
+            "null_keys"
+        ),
         F.count_distinct(F.struct(*keys)).alias("distinct_keys"),
     ).collect()[0]
     rows = stats["rows"]

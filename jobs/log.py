@@ -1,4 +1,5 @@
 """Structured logs: one JSON object per line, always with the run id."""
+
 import json
 import logging
 import sys

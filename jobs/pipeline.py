@@ -1,4 +1,5 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
+
 import time
 from dataclasses import dataclass, field
 
@@ -42,7 +43,9 @@ class RunSummary:
         head = f"{'table':34} {'rows in':>10} {'written':>10} {'quarantined':>11} {'rule fails':>10} {'seconds':>8}"
         lines = [head, "-" * len(head)]
         for t in self.tables:
-            lines.append(f"{t.table:34} {t.rows_in:>10} {t.rows_written:>10} {t.rows_quarantined:>11} {t.rule_failures:>10} {t.seconds:>8.2f}")
+            lines.append(
+                f"{t.table:34} {t.rows_in:>10} {t.rows_written:>10} {t.rows_quarantined:>11} {t.rule_failures:>10} {t.seconds:>8.2f}"
+            )
         return "\n".join(lines)
 
 
@@ -142,9 +145,8 @@ def record_dq(spark: SparkSession, settings: Settings, summary: RunSummary) -> N
     """Append one row per table and rule to ops/dq_results (event-log data_quality shape)."""
     if not summary.dq_results:
         return
-    rows = [
-        (summary.run_id, r["table"], r["rule"], r["action"], int(r["passed"]), int(r["failed"]))
-        for r in summary.dq_results
-    ]
-    df = spark.createDataFrame(rows, "run_id string, dataset string, name string, action string, passed_records bigint, failed_records bigint")
+    rows = [(summary.run_id, r["table"], r["rule"], r["action"], int(r["passed"]), int(r["failed"])) for r in summary.dq_results]
+    df = spark.createDataFrame(
+        rows, "run_id string, dataset string, name string, action string, passed_records bigint, failed_records bigint"
+    )
     delta_io.append(df.withColumn("timestamp", F.current_timestamp()), delta_io.table_path(settings, "ops", "dq_results"))

@@ -1,4 +1,5 @@
 """The one enumerated source of medialake settings: defaults, overridden by environment variables."""
+
 import os
 from dataclasses import dataclass, fields
 

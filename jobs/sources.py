@@ -1,4 +1,5 @@
 """Raw source formats recognised by their CSV header, and the files found under the raw dir."""
+
 import csv
 import os
 from dataclasses import dataclass
@@ -43,9 +44,7 @@ FORMATS = (
     SourceFormat("cpi", ("DATE", "CUSR0000SS62031")),
     SourceFormat("cpi", ("observation_date", "CUSR0000SS62031")),
     SourceFormat("msd_songs", ("artist_name", "duration", "release", "tempo", "time_signature", "title", "year"), True),
-    SourceFormat(
-        "msd_songs_csv", ("ArtistName", "Duration", "AlbumName", "Tempo", "TimeSignature", "Title", "Year"), True
-    ),
+    SourceFormat("msd_songs_csv", ("ArtistName", "Duration", "AlbumName", "Tempo", "TimeSignature", "Title", "Year"), True),
 )
 
 

@@ -1,4 +1,5 @@
 """One function that returns the SparkSession the jobs run on."""
+
 import atexit
 import os
 

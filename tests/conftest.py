@@ -1,4 +1,5 @@
 """Shared fixtures: one embedded Sail session for the whole run, generated raw data, temporary lakehouses."""
+
 import os
 
 import pytest

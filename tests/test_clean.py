@@ -1,4 +1,5 @@
 """Unit tests of the silver cleaners and transforms on tiny inline DataFrames (Sail)."""
+
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
@@ -16,7 +17,13 @@ def test_any_date_accepts_year_month_and_day_precision(spark):
     df = spark.createDataFrame([("2012",), ("1981-12",), ("2019-06-14",), ("",), ("- Written by",), ("2019-02-30",)], "d string")
     rows = df.select(clean.any_date("d").cast("string").alias("d"), clean.date_precision("d").alias("p")).collect()
     assert [(r.d, r.p) for r in rows] == [
-        ("2012-01-01", "year"), ("1981-12-01", "month"), ("2019-06-14", "day"), (None, None), (None, None), (None, "day")]
+        ("2012-01-01", "year"),
+        ("1981-12-01", "month"),
+        ("2019-06-14", "day"),
+        (None, None),
+        (None, None),
+        (None, "day"),
+    ]
 
 
 def test_number_try_casts_and_nan_becomes_null(spark):
@@ -51,19 +58,32 @@ def test_first_per_key_keeps_first_by_order_and_every_null_key(spark):
 
 def test_movielens_title_year_and_genres(spark):
     bronze = spark.createDataFrame(
-        [("1", "American President, The (1995)", "Comedy|Drama|Romance", None, "f", 1),
-         ("2", "Babylon 5", "(no genres listed)", None, "f", 2),
-         ("3", "From Dusk Till Dawn 2: Texas Blood Money (1999) ", "Horror", None, "f", 3)],
-        "movieId string, title string, genres string, _malformed string, _source_file string, _record_number long")
+        [
+            ("1", "American President, The (1995)", "Comedy|Drama|Romance", None, "f", 1),
+            ("2", "Babylon 5", "(no genres listed)", None, "f", 2),
+            ("3", "From Dusk Till Dawn 2: Texas Blood Money (1999) ", "Horror", None, "f", 3),
+        ],
+        "movieId string, title string, genres string, _malformed string, _source_file string, _record_number long",
+    )
     rows = m.movielens_movies(bronze, None).orderBy("movielens_id").collect()
     assert [(r.title, r.year, r.genres) for r in rows] == [
-        ("American President, The", 1995, ["Comedy", "Drama", "Romance"]), ("Babylon 5", None, []),
-        ("From Dusk Till Dawn 2: Texas Blood Money", 1999, ["Horror"])]
+        ("American President, The", 1995, ["Comedy", "Drama", "Romance"]),
+        ("Babylon 5", None, []),
+        ("From Dusk Till Dawn 2: Texas Blood Money", 1999, ["Horror"]),
+    ]
 
 
 def test_movie_dedup_prefers_tmdb_then_most_votes(spark):
     schema = "movie_id long, source string, vote_count int, release_date date, _record_number long"
-    df = spark.createDataFrame([(1, "movielens", None, None, 1), (1, "tmdb_5000", 10, None, 2), (1, "movies_dataset", 99, None, 3),
-                                (2, "movies_dataset", 5, None, 4), (2, "movies_dataset", 50, None, 5)], schema)
+    df = spark.createDataFrame(
+        [
+            (1, "movielens", None, None, 1),
+            (1, "tmdb_5000", 10, None, 2),
+            (1, "movies_dataset", 99, None, 3),
+            (2, "movies_dataset", 5, None, 4),
+            (2, "movies_dataset", 50, None, 5),
+        ],
+        schema,
+    )
     rows = m.dedup_movies(df).orderBy("movie_id").collect()
     assert [(r.movie_id, r.source, r.vote_count) for r in rows] == [(1, "tmdb_5000", 10), (2, "movies_dataset", 50)]

@@ -1,4 +1,5 @@
 """The README documents every setting and every make target."""
+
 import os
 import re
 

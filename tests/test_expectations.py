@@ -1,4 +1,5 @@
 """Expectations: warn keeps, drop quarantines, fail stops; each rule evaluated once per row."""
+
 import pytest
 
 from jobs.expectations import Expectation, ExpectationFailed, check, table_checks
@@ -30,7 +31,10 @@ def test_every_row_is_in_exactly_one_output(spark, tmp_path):
 def test_results_count_passed_and_failed_per_rule(spark, tmp_path):
     results = check(spark, rows(spark), "t", RULES, str(tmp_path / "staging")).results
     assert [(r["rule"], r["action"], r["passed"], r["failed"]) for r in results] == [
-        ("has_id", "drop", 3, 1), ("score_positive", "drop", 2, 2), ("small_id", "warn", 2, 2)]
+        ("has_id", "drop", 3, 1),
+        ("score_positive", "drop", 2, 2),
+        ("small_id", "warn", 2, 2),
+    ]
 
 
 def test_warn_keeps_the_row(spark, tmp_path):

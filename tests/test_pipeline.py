@@ -1,4 +1,5 @@
 """The whole pipeline on generated data, on the embedded engine, with real Delta files."""
+
 import os
 import shutil
 
@@ -54,7 +55,9 @@ def test_rerun_on_the_same_input_changes_no_row_count(spark, built, tiny_raw):
 def test_malformed_rows_land_in_quarantine_with_reasons(spark, tmp_path, lakehouse):
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,10,4.0,964982703\n1,11,9.5,964982703\n2,x,3.0\n3,12,2.5,964982224\n")
+    (raw / "ratings.csv").write_text(
+        "userId,movieId,rating,timestamp\n1,10,4.0,964982703\n1,11,9.5,964982703\n2,x,3.0\n3,12,2.5,964982224\n"
+    )
     run_etl(spark, settings_for(str(raw), lakehouse))
     valid = DeltaTable(f"{lakehouse}/silver/ratings").to_pandas()
     assert sorted(valid.movielens_id) == [10, 12]

@@ -1,4 +1,5 @@
 """The pipeline over the real datasets in ../shared/data/real (skipped only when that folder is absent)."""
+
 import os
 
 import pytest
@@ -25,8 +26,16 @@ def table(lakehouse, name):
 def test_every_real_file_is_landed_whole(real):
     lakehouse, _ = real
     rows = {n: DeltaTable(f"{lakehouse}/bronze/{n}").to_pyarrow_dataset().count_rows() for n in os.listdir(f"{lakehouse}/bronze")}
-    assert rows == {"spotify_songs": 32833, "tmdb_movies": 4803, "movielens_movies": 9742, "ratings": 100836, "links": 9742,
-                    "tags": 3683, "cpi": 280, "msd_songs_csv": 10000}
+    assert rows == {
+        "spotify_songs": 32833,
+        "tmdb_movies": 4803,
+        "movielens_movies": 9742,
+        "ratings": 100836,
+        "links": 9742,
+        "tags": 3683,
+        "cpi": 280,
+        "msd_songs_csv": 10000,
+    }
 
 
 def test_spotify_rows_become_distinct_tracks(real):

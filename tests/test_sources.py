@@ -1,8 +1,15 @@
 """Raw format detection from headers."""
+
 import pytest
 
-from jobs.sources import UnknownFormatError, detect_format, find_raw_files
-from jobs.sources import MDB_METADATA_COLUMNS, SPOTIFY_COLUMNS, TMDB_MOVIES_COLUMNS
+from jobs.sources import (
+    MDB_METADATA_COLUMNS,
+    SPOTIFY_COLUMNS,
+    TMDB_MOVIES_COLUMNS,
+    UnknownFormatError,
+    detect_format,
+    find_raw_files,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,7 +28,10 @@ from jobs.sources import MDB_METADATA_COLUMNS, SPOTIFY_COLUMNS, TMDB_MOVIES_COLU
         (["DATE", "CUSR0000SS62031"], "cpi"),
         (["observation_date", "CUSR0000SS62031"], "cpi"),
         (["artist_name", "duration", "release", "tempo", "time_signature", "title", "year", "song_id"], "msd_songs"),
-        (["SongNumber", "SongID", "ArtistName", "Duration", "AlbumName", "Tempo", "TimeSignature", "Title", "Year"], "msd_songs_csv"),
+        (
+            ["SongNumber", "SongID", "ArtistName", "Duration", "AlbumName", "Tempo", "TimeSignature", "Title", "Year"],
+            "msd_songs_csv",
+        ),
         (["\ufeffmovieId", "title", "genres"], "movielens_movies"),
     ],
 )

@@ -1,12 +1,17 @@
 """Gold movie aggregates, each one Spark SQL query over silver views (needs: the views it reads)."""
 
 GOLD_MOVIES = {
-    "genre_counts_by_year": (("movies", "movie_genres"), """
+    "genre_counts_by_year": (
+        ("movies", "movie_genres"),
+        """
         SELECT m.release_year AS year, g.genre, COUNT(*) AS movie_count
         FROM movies m JOIN movie_genres g ON m.movie_id = g.movie_id
         WHERE m.release_year IS NOT NULL
-        GROUP BY m.release_year, g.genre"""),
-    "movie_popularity_by_year": (("movies",), """
+        GROUP BY m.release_year, g.genre""",
+    ),
+    "movie_popularity_by_year": (
+        ("movies",),
+        """
         WITH ranked AS (
           SELECT release_year AS year, movie_id, title, popularity,
                  ROW_NUMBER() OVER (PARTITION BY release_year ORDER BY popularity DESC, movie_id) AS top_rank,
@@ -14,23 +19,35 @@ GOLD_MOVIES = {
           FROM movies WHERE release_year IS NOT NULL AND popularity IS NOT NULL)
         SELECT year, 'top' AS kind, top_rank AS rank, movie_id, title, popularity FROM ranked WHERE top_rank <= 5
         UNION ALL
-        SELECT year, 'bottom' AS kind, bottom_rank AS rank, movie_id, title, popularity FROM ranked WHERE bottom_rank <= 5"""),
-    "movie_ratings": (("movies", "ratings"), """
+        SELECT year, 'bottom' AS kind, bottom_rank AS rank, movie_id, title, popularity FROM ranked WHERE bottom_rank <= 5""",
+    ),
+    "movie_ratings": (
+        ("movies", "ratings"),
+        """
         WITH r AS (SELECT tmdb_id, COUNT(*) AS rating_count, AVG(rating) AS mean_rating
                    FROM ratings WHERE tmdb_id IS NOT NULL GROUP BY tmdb_id)
         SELECT m.movie_id, m.title, m.release_year AS year, r.rating_count, r.mean_rating, m.vote_count, m.vote_average
         FROM movies m LEFT JOIN r ON m.movie_id = r.tmdb_id
-        WHERE r.rating_count IS NOT NULL OR m.vote_count > 0"""),
-    "genre_popularity": (("movie_genres", "ratings"), """
+        WHERE r.rating_count IS NOT NULL OR m.vote_count > 0""",
+    ),
+    "genre_popularity": (
+        ("movie_genres", "ratings"),
+        """
         SELECT g.genre, COUNT(*) AS rating_count, AVG(r.rating) AS mean_rating
         FROM ratings r JOIN movie_genres g ON r.tmdb_id = g.movie_id
-        GROUP BY g.genre"""),
-    "box_office_by_month": (("movies",), """
+        GROUP BY g.genre""",
+    ),
+    "box_office_by_month": (
+        ("movies",),
+        """
         SELECT release_year AS year, month(release_date) AS month, quarter(release_date) AS quarter,
                COUNT(*) AS movie_count, SUM(revenue) AS total_revenue, AVG(revenue) AS mean_revenue
         FROM movies WHERE revenue IS NOT NULL AND release_date IS NOT NULL
-        GROUP BY release_year, month(release_date), quarter(release_date)"""),
-    "genre_revenue_cpi": (("movies", "movie_genres", "cpi"), """
+        GROUP BY release_year, month(release_date), quarter(release_date)""",
+    ),
+    "genre_revenue_cpi": (
+        ("movies", "movie_genres", "cpi"),
+        """
         WITH base AS (SELECT cpi AS base_cpi, month AS base_month FROM cpi ORDER BY month DESC LIMIT 1),
         priced AS (
           SELECT m.release_year AS year, g.genre, m.revenue, m.budget, c.cpi
@@ -41,5 +58,6 @@ GOLD_MOVIES = {
                SUM(p.revenue * b.base_cpi / p.cpi) AS revenue_constant,
                SUM(p.budget * b.base_cpi / p.cpi) AS budget_constant, MAX(b.base_month) AS price_base_month
         FROM priced p CROSS JOIN base b
-        GROUP BY p.year, p.genre"""),
+        GROUP BY p.year, p.genre""",
+    ),
 }

@@ -1,4 +1,5 @@
 """Column cleaners shared by the silver tables (plain Spark functions, no UDFs)."""
+
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 

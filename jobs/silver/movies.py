@@ -1,4 +1,5 @@
 """Silver movie tables: movies, movie_genres, genres, movielens_movies, links, ratings, cpi."""
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -41,7 +42,11 @@ def tmdb_movies(b: DataFrame) -> DataFrame:
 def mdb_movies(b: DataFrame, keywords: DataFrame | None) -> DataFrame:
     """Movies Dataset metadata: Python-literal list columns, keywords from keywords.csv."""
     if keywords is not None:
-        kw = first_per_key(keywords.select(number("id", "bigint").alias("kid"), literal_names("keywords").alias("kw"), "_record_number"), ["kid"], [F.col("_record_number")])
+        kw = first_per_key(
+            keywords.select(number("id", "bigint").alias("kid"), literal_names("keywords").alias("kw"), "_record_number"),
+            ["kid"],
+            [F.col("_record_number")],
+        )
         b = b.join(kw.drop("_record_number"), number("id", "bigint") == F.col("kid"), "left")
     else:
         b = b.withColumn("kw", F.array().cast("array<string>"))
@@ -89,7 +94,17 @@ def movielens_as_movies(ml: DataFrame) -> DataFrame:
         F.lit(None).cast("string").alias("original_language"),
         F.lit(None).cast("string").alias("overview"),
         F.make_date(F.col("year"), F.lit(1), F.lit(1)).alias("release_date"),
-        *[F.lit(None).cast(t).alias(c) for c, t in (("budget", "bigint"), ("revenue", "bigint"), ("runtime", "int"), ("popularity", "double"), ("vote_average", "double"), ("vote_count", "int"))],
+        *[
+            F.lit(None).cast(t).alias(c)
+            for c, t in (
+                ("budget", "bigint"),
+                ("revenue", "bigint"),
+                ("runtime", "int"),
+                ("popularity", "double"),
+                ("vote_average", "double"),
+                ("vote_count", "int"),
+            )
+        ],
         "genres",
         F.array().cast("array<string>").alias("keywords"),
         F.array().cast("array<string>").alias("companies"),

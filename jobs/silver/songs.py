@@ -1,10 +1,21 @@
 """Silver song tables: tracks, track_playlists, artists, msd_songs and the unified songs table."""
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.silver.clean import LINEAGE, any_date, date_precision, first_per_key, number, positive, text
 
-AUDIO_FEATURES = ("danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness", "valence", "loudness", "tempo")
+AUDIO_FEATURES = (
+    "danceability",
+    "energy",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "loudness",
+    "tempo",
+)
 
 
 def spotify_typed(b: DataFrame) -> DataFrame:
@@ -47,12 +58,31 @@ def track_playlists(typed: DataFrame) -> DataFrame:
 
 def msd_songs(b: DataFrame, flattened: bool) -> DataFrame:
     """MSD songs from the summary fields or the SongCSV flattening: year 0 and nan as NULL."""
-    name = {"artist": "ArtistName", "duration": "Duration", "release": "AlbumName", "tempo": "Tempo", "time_signature": "TimeSignature", "title": "Title", "year": "Year"}
+    name = {
+        "artist": "ArtistName",
+        "duration": "Duration",
+        "release": "AlbumName",
+        "tempo": "Tempo",
+        "time_signature": "TimeSignature",
+        "title": "Title",
+        "year": "Year",
+    }
     if not flattened:
-        name = {"artist": "artist_name", "duration": "duration", "release": "release", "tempo": "tempo", "time_signature": "time_signature", "title": "title", "year": "year"}
+        name = {
+            "artist": "artist_name",
+            "duration": "duration",
+            "release": "release",
+            "tempo": "tempo",
+            "time_signature": "time_signature",
+            "title": "title",
+            "year": "year",
+        }
     song_id = F.get_json_object("_extra_json", "$.SongID" if flattened else "$.song_id")
     df = b.select(
-        F.coalesce(text_expr(song_id), F.sha2(F.concat_ws("\u001f", F.col(name["artist"]), F.col(name["title"]), F.col(name["release"])), 256).substr(1, 18)).alias("song_id"),
+        F.coalesce(
+            text_expr(song_id),
+            F.sha2(F.concat_ws("\u001f", F.col(name["artist"]), F.col(name["title"]), F.col(name["release"])), 256).substr(1, 18),
+        ).alias("song_id"),
         text(name["title"]).alias("title"),
         text(name["artist"]).alias("artist"),
         text(name["release"]).alias("release"),
@@ -76,18 +106,43 @@ def songs(track_table: DataFrame | None, msd: DataFrame | None) -> DataFrame | N
     """Both song sources in one queryable shape, keyed by (source, song_id)."""
     parts = []
     if track_table is not None:
-        parts.append(track_table.select(
-            F.lit("spotify").alias("source"), F.col("track_id").alias("song_id"), F.col("track_name").alias("title"), "artist",
-            F.col("album_name").alias("release"), (F.col("duration_ms") / 1000.0).alias("duration_s"), "tempo",
-            F.lit(None).cast("int").alias("time_signature"), F.col("release_year").alias("year"), "genre", "popularity",
-            "energy", "valence", "danceability", "acousticness", "instrumentalness",
-        ))
+        parts.append(
+            track_table.select(
+                F.lit("spotify").alias("source"),
+                F.col("track_id").alias("song_id"),
+                F.col("track_name").alias("title"),
+                "artist",
+                F.col("album_name").alias("release"),
+                (F.col("duration_ms") / 1000.0).alias("duration_s"),
+                "tempo",
+                F.lit(None).cast("int").alias("time_signature"),
+                F.col("release_year").alias("year"),
+                "genre",
+                "popularity",
+                "energy",
+                "valence",
+                "danceability",
+                "acousticness",
+                "instrumentalness",
+            )
+        )
     if msd is not None:
-        parts.append(msd.select(
-            F.lit("msd").alias("source"), "song_id", "title", "artist", "release", "duration_s", "tempo", "time_signature", "year",
-            F.lit(None).cast("string").alias("genre"), F.lit(None).cast("int").alias("popularity"),
-            *[F.lit(None).cast("double").alias(c) for c in ("energy", "valence", "danceability", "acousticness", "instrumentalness")],
-        ))
+        parts.append(
+            msd.select(
+                F.lit("msd").alias("source"),
+                "song_id",
+                "title",
+                "artist",
+                "release",
+                "duration_s",
+                "tempo",
+                "time_signature",
+                "year",
+                F.lit(None).cast("string").alias("genre"),
+                F.lit(None).cast("int").alias("popularity"),
+                *[F.lit(None).cast("double").alias(c) for c in ("energy", "valence", "danceability", "acousticness", "instrumentalness")],
+            )
+        )
     if not parts:
         return None
     out = parts[0]
@@ -98,6 +153,9 @@ def songs(track_table: DataFrame | None, msd: DataFrame | None) -> DataFrame | N
 
 def artists(song_table: DataFrame) -> DataFrame:
     """Artist dimension over both song sources."""
-    return song_table.where("artist IS NOT NULL").groupBy("artist").agg(
-        F.count(F.lit(1)).alias("song_count"), F.collect_set("source").alias("sources")
-    ).withColumn("sources", F.array_sort("sources"))
+    return (
+        song_table.where("artist IS NOT NULL")
+        .groupBy("artist")
+        .agg(F.count(F.lit(1)).alias("song_count"), F.collect_set("source").alias("sources"))
+        .withColumn("sources", F.array_sort("sources"))
+    )

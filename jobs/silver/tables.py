@@ -1,6 +1,7 @@
 """The silver tables: how each is built from bronze, its natural keys and its expectations."""
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from pyspark.sql import DataFrame
 
@@ -55,32 +56,73 @@ MOVIE_RULES = [
 ]
 
 SILVER_TABLES = [
-    SilverTable("links", ["movielens_id"], lambda src: _need(src, "links") and m.links(src["links"]),
-                [E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn")]),
-    SilverTable("movielens_movies", ["movielens_id"],
-                lambda src: _need(src, "movielens_movies") and m.movielens_movies(src["movielens_movies"], src.get("silver.links")),
-                [WELL_FORMED, E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_year", "year IS NOT NULL", "warn")]),
+    SilverTable(
+        "links",
+        ["movielens_id"],
+        lambda src: _need(src, "links") and m.links(src["links"]),
+        [E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn")],
+    ),
+    SilverTable(
+        "movielens_movies",
+        ["movielens_id"],
+        lambda src: _need(src, "movielens_movies") and m.movielens_movies(src["movielens_movies"], src.get("silver.links")),
+        [WELL_FORMED, E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_year", "year IS NOT NULL", "warn")],
+    ),
     SilverTable("movies", ["movie_id"], _movies, MOVIE_RULES),
-    SilverTable("ratings", ["rating_set", "user_id", "movielens_id"],
-                lambda src: _need(src, "ratings") and m.ratings(src["ratings"], src.get("silver.links")),
-                [WELL_FORMED, E("valid_ids", "user_id IS NOT NULL AND movielens_id IS NOT NULL", "drop"),
-                 E("rating_in_range", "rating >= 0.5 AND rating <= 5.0", "drop"), E("has_timestamp", "rated_at IS NOT NULL", "warn"),
-                 E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn")]),
-    SilverTable("cpi", ["month"], lambda src: _need(src, "cpi") and m.cpi(src["cpi"]),
-                [WELL_FORMED, E("valid_month", "month IS NOT NULL", "drop"), E("has_value", "cpi IS NOT NULL", "drop"),
-                 # A non-positive index means a corrupt series: constant-dollar figures would be wrong, so stop.
-                 E("positive_cpi", "cpi IS NULL OR cpi > 0", "fail")]),
-    SilverTable("tracks", ["track_id"], lambda src: _need(src, "spotify_songs") and s.tracks(s.spotify_typed(src["spotify_songs"])),
-                [WELL_FORMED, E("valid_track_id", "track_id IS NOT NULL", "drop"),
-                 E("popularity_in_range", "popularity IS NULL OR (popularity >= 0 AND popularity <= 100)", "drop"),
-                 E("has_name", "track_name IS NOT NULL AND artist IS NOT NULL", "warn"),
-                 E("plausible_tempo", "tempo > 0", "warn"), E("loudness_at_most_0db", "loudness <= 0", "warn")]),
-    SilverTable("track_playlists", ["track_id", "playlist_id"],
-                lambda src: _need(src, "spotify_songs") and s.track_playlists(s.spotify_typed(src["spotify_songs"])),
-                [WELL_FORMED, E("valid_ids", "track_id IS NOT NULL AND playlist_id IS NOT NULL", "drop")]),
-    SilverTable("msd_songs", ["song_id"], lambda src: _msd(src),
-                [WELL_FORMED, E("has_title", "title IS NOT NULL", "drop"), E("known_year", "year IS NOT NULL", "warn"),
-                 E("plausible_tempo", "tempo IS NOT NULL", "warn")]),
+    SilverTable(
+        "ratings",
+        ["rating_set", "user_id", "movielens_id"],
+        lambda src: _need(src, "ratings") and m.ratings(src["ratings"], src.get("silver.links")),
+        [
+            WELL_FORMED,
+            E("valid_ids", "user_id IS NOT NULL AND movielens_id IS NOT NULL", "drop"),
+            E("rating_in_range", "rating >= 0.5 AND rating <= 5.0", "drop"),
+            E("has_timestamp", "rated_at IS NOT NULL", "warn"),
+            E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn"),
+        ],
+    ),
+    SilverTable(
+        "cpi",
+        ["month"],
+        lambda src: _need(src, "cpi") and m.cpi(src["cpi"]),
+        [
+            WELL_FORMED,
+            E("valid_month", "month IS NOT NULL", "drop"),
+            E("has_value", "cpi IS NOT NULL", "drop"),
+            # A non-positive index means a corrupt series: constant-dollar figures would be wrong, so stop.
+            E("positive_cpi", "cpi IS NULL OR cpi > 0", "fail"),
+        ],
+    ),
+    SilverTable(
+        "tracks",
+        ["track_id"],
+        lambda src: _need(src, "spotify_songs") and s.tracks(s.spotify_typed(src["spotify_songs"])),
+        [
+            WELL_FORMED,
+            E("valid_track_id", "track_id IS NOT NULL", "drop"),
+            E("popularity_in_range", "popularity IS NULL OR (popularity >= 0 AND popularity <= 100)", "drop"),
+            E("has_name", "track_name IS NOT NULL AND artist IS NOT NULL", "warn"),
+            E("plausible_tempo", "tempo > 0", "warn"),
+            E("loudness_at_most_0db", "loudness <= 0", "warn"),
+        ],
+    ),
+    SilverTable(
+        "track_playlists",
+        ["track_id", "playlist_id"],
+        lambda src: _need(src, "spotify_songs") and s.track_playlists(s.spotify_typed(src["spotify_songs"])),
+        [WELL_FORMED, E("valid_ids", "track_id IS NOT NULL AND playlist_id IS NOT NULL", "drop")],
+    ),
+    SilverTable(
+        "msd_songs",
+        ["song_id"],
+        lambda src: _msd(src),
+        [
+            WELL_FORMED,
+            E("has_title", "title IS NOT NULL", "drop"),
+            E("known_year", "year IS NOT NULL", "warn"),
+            E("plausible_tempo", "tempo IS NOT NULL", "warn"),
+        ],
+    ),
 ]
 
 
