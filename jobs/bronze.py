@@ -1,6 +1,7 @@
 """Bronze: every raw row landed as strings with its lineage; re-ingesting a file adds nothing."""
 
 import csv
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -63,12 +64,12 @@ def _append_record(data: dict, record: list, header: list, index: dict, extras: 
     data["_malformed"].append(f"expected {len(header)} fields, found {len(record)}" if bad else None)
 
 
-def with_lineage(df: DataFrame, source_file: str, batch_id: str, source_key: str) -> DataFrame:
+def with_lineage(df: DataFrame, source_key: str, batch_id: str) -> DataFrame:
     """Add lineage columns; the hash covers the file's path under the raw dir, the record number and every value."""
     values = [F.coalesce(F.col(c), F.lit("\u0000")) for c in df.columns if c != "_record_number"]
     key = F.concat_ws("\u001f", F.lit(source_key), F.col("_record_number").cast("string"), *values)
     return (
-        df.withColumn("_source_file", F.lit(source_file))
+        df.withColumn("_source_file", F.lit(source_key))
         .withColumn("_ingested_at", F.current_timestamp())
         .withColumn("_batch_id", F.lit(batch_id))
         .withColumn("_record_hash", F.sha2(key, 256))
@@ -76,10 +77,25 @@ def with_lineage(df: DataFrame, source_file: str, batch_id: str, source_key: str
 
 
 def ingest_file(spark: SparkSession, path: str, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
-    """Land one raw file in its bronze table (insert-only MERGE on the record hash); returns rows read."""
+    """Land one raw file; returns records read. Appends when none of the file's records is in the table yet,
+    otherwise inserts only the records whose hash is new (MERGE), so re-ingesting adds nothing."""
+    source_key = os.path.relpath(path, raw_dir)
+    fresh = not delta_io.table_exists(table) or delta_io.read_table(spark, table).where(F.col("_source_file") == source_key).isEmpty()
     rows = 0
     for records in read_raw_records(path, fmt):
-        df = with_lineage(spark.createDataFrame(records), path, batch_id, os.path.relpath(path, raw_dir))
-        delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
+        df = with_lineage(spark.createDataFrame(records), source_key, batch_id)
+        if fresh:
+            delta_io.append(df, table)
+        else:
+            delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
         rows += records.num_rows
     return rows
+
+
+def file_fingerprint(path: str) -> str:
+    """SHA-256 of a file's bytes: a file already landed with this fingerprint is skipped."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()

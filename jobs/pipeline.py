@@ -1,5 +1,6 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -69,19 +70,34 @@ def run_etl(spark: SparkSession, settings: Settings, silver_tables: list[SilverT
 
 
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary) -> dict[str, DataFrame]:
-    """Ingest every recognised raw file; return the bronze tables by format name."""
+    """Ingest every recognised raw file not landed before; return the bronze tables by format name."""
     files = find_raw_files(settings.raw_dir)
     if not files:
         raise FileNotFoundError(f"no raw CSV files under {settings.raw_dir!r} (set MEDIALAKE_RAW_DIR or run make datagen)")
+    ledger = delta_io.table_path(settings, "ops", "ingested_files")
+    landed = (
+        set(delta_io.read_table(spark, ledger).select("fingerprint").toPandas().fingerprint) if delta_io.table_exists(ledger) else set()
+    )
     for path, fmt in files:
-        started = time.time()
-        table = delta_io.table_path(settings, "bronze", fmt.name)
-        before = delta_io.read_table(spark, table).count() if delta_io.table_exists(table) else 0
-        rows = bronze.ingest_file(spark, path, fmt, table, batch_id, settings.raw_dir)
-        added = delta_io.read_table(spark, table).count() - before
-        log_event(log, "bronze file landed", file=path, format=fmt.name, rows=rows, added=added)
-        summary.tables.append(TableStats(f"bronze.{fmt.name} <- {path.rsplit('/', 1)[-1]}", rows, added, 0, 0, time.time() - started))
+        started, fingerprint = time.time(), bronze.file_fingerprint(path)
+        name = f"bronze.{fmt.name} <- {os.path.relpath(path, settings.raw_dir)}"
+        if fingerprint in landed:
+            log_event(log, "bronze file already landed, skipped", file=path, format=fmt.name)
+            summary.tables.append(TableStats(name, 0, 0, 0, 0, time.time() - started))
+            continue
+        rows = bronze.ingest_file(spark, path, fmt, delta_io.table_path(settings, "bronze", fmt.name), batch_id, settings.raw_dir)
+        record_landed(spark, ledger, path, settings.raw_dir, fingerprint, rows, batch_id)
+        landed.add(fingerprint)
+        log_event(log, "bronze file landed", file=path, format=fmt.name, rows=rows)
+        summary.tables.append(TableStats(name, rows, rows, 0, 0, time.time() - started))
     return {fmt.name: delta_io.read_table(spark, delta_io.table_path(settings, "bronze", fmt.name)) for _, fmt in files}
+
+
+def record_landed(spark: SparkSession, ledger: str, path: str, raw_dir: str, fingerprint: str, rows: int, batch_id: str) -> None:
+    """Append a file to ops/ingested_files."""
+    row = [(os.path.relpath(path, raw_dir), fingerprint, os.path.getsize(path), rows, batch_id, RUN_ID)]
+    df = spark.createDataFrame(row, "source_file string, fingerprint string, bytes long, records long, batch_id string, run_id string")
+    delta_io.append(df.withColumn("ingested_at", F.current_timestamp()), ledger)
 
 
 def build_silver(spark: SparkSession, settings: Settings, sources: dict, tables: list[SilverTable], summary: RunSummary) -> None:

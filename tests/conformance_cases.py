@@ -3,8 +3,6 @@
 import json
 import sys
 
-from pyspark.sql import functions as F
-
 from jobs.gold.songs import GOLD_SONGS
 from jobs.silver import clean
 from jobs.silver import movies as m

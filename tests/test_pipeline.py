@@ -52,6 +52,21 @@ def test_rerun_on_the_same_input_changes_no_row_count(spark, built, tiny_raw):
     assert counts(lakehouse) == before
 
 
+def test_a_grown_file_adds_only_its_new_records(spark, tmp_path, lakehouse):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = "userId,movieId,rating,timestamp\n1,10,4.0,964982703\n1,11,3.5,964982703\n"
+    (raw / "ratings.csv").write_text(lines)
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    (raw / "ratings.csv").write_text(lines + "2,10,2.0,964982224\n")
+    summary = run_etl(spark, settings_for(str(raw), lakehouse))
+    bronze = DeltaTable(f"{lakehouse}/bronze/ratings").to_pandas()
+    assert sorted(bronze._record_number) == [1, 2, 3] and set(bronze._source_file) == {"ratings.csv"}
+    assert len(DeltaTable(f"{lakehouse}/silver/ratings").to_pandas()) == 3
+    assert len(DeltaTable(f"{lakehouse}/ops/ingested_files").to_pandas()) == 2
+    assert "bronze.ratings <- ratings.csv" in summary.render()
+
+
 def test_malformed_rows_land_in_quarantine_with_reasons(spark, tmp_path, lakehouse):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -133,7 +133,7 @@ def genres(movie_genre: DataFrame) -> DataFrame:
 
 def ratings(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
     """Ratings keyed by rating set (the source file: users of different samples never merge), user and movie."""
-    rating_set = F.regexp_replace(F.regexp_extract(F.col("_source_file"), r"([^/]+/[^/]+)\.csv$", 1), r"\.csv$", "")
+    rating_set = F.regexp_replace(F.col("_source_file"), r"\.csv$", "")  # the file's path under the raw dir
     df = b.select(
         rating_set.alias("rating_set"),
         number("userId", "bigint").alias("user_id"),
