@@ -330,6 +330,45 @@ MSD_CSV_HEADER = (
 ).split(",")
 
 
+ACTORS = ["Tom Hanks", "Meryl Streep", "Denzel Washington", "Lupita Nyong'o", "Saoirse Ronan", "Bill O'Reilly", "Zhang Ziyi"]
+
+
+def credits_rows(rng: random.Random, movies: list[Movie], as_json: bool):
+    """credits.csv (Python literals, `cast,crew,id`) or tmdb_5000_credits.csv (JSON, `movie_id,title,cast,crew`)."""
+    for m in movies:
+        cast = [{"cast_id": i, "character": "Self", "name": name, "order": i} for i, name in enumerate(rng.sample(ACTORS, 3))]
+        crew = [
+            {"department": "Directing", "job": "Director", "name": rng.choice(ACTORS)},
+            {"department": "Sound", "job": "Original Music Composer", "name": rng.choice(ACTORS)},
+        ]
+        if as_json:
+            yield [m.tmdb_id, m.title, json.dumps(cast), json.dumps(crew)]
+        else:
+            yield [repr(cast), repr(crew), m.tmdb_id]
+
+
+def tags_rows(rng: random.Random, movies: list[Movie], n: int):
+    """tags.csv rows: free text, one quoted tag."""
+    for i in range(n):
+        yield [rng.randint(1, 50), rng.choice(movies).movielens_id, '"artsy"' if i == 3 else rng.choice(KEYWORDS), 1137179352 + i]
+
+
+def msd_summary_rows(rng: random.Random, n: int):
+    """The lowercase MSD summary fields plus extra columns (song_id, artist_familiarity)."""
+    for i in range(n):
+        yield [
+            f"SOSUM{i:013d}",
+            rng.choice(["Ray Charles", "The Seeds", "Sonora Santanera"]),
+            f"{rng.uniform(60, 600):.5f}",
+            f"Release {i % 20}",
+            "nan" if i % 5 == 0 else f"{rng.uniform(60, 200):.3f}",
+            str(rng.choice([1, 3, 4, 4])),
+            f"Song {i}",
+            str(rng.choice([0, rng.randint(1960, 2010)])),
+            f"{rng.random():.4f}",
+        ]
+
+
 def cpi_rows():
     """Monthly CPI 1999-01 .. 2022-04 under the newer observation_date header."""
     value = 102.7
@@ -354,13 +393,25 @@ def generate(out: str, scale: Scale, seed: int = 42) -> None:
     )
     write_csv(f"{out}/movies_dataset/links.csv", ["movieId", "imdbId", "tmdbId"], links_rows(movies))
     write_ratings(f"{out}/movies_dataset/ratings.csv", movies, scale.ratings, seed, users=max(50, scale.ratings // 100))
+    write_csv(f"{out}/movies_dataset/credits.csv", ["cast", "crew", "id"], credits_rows(rng, movies, as_json=False))
+    small = movies[: max(10, len(movies) // 10)]
+    write_csv(f"{out}/movies_dataset/links_small.csv", ["movieId", "imdbId", "tmdbId"], links_rows(small))
+    write_ratings(f"{out}/movies_dataset/ratings_small.csv", small, max(100, scale.ratings // 50), seed + 2, users=50)
+    write_csv(
+        f"{out}/tmdb_5000/tmdb_5000_credits.csv",
+        ["movie_id", "title", "cast", "crew"],
+        credits_rows(rng, movies[: min(4803, len(movies))], as_json=True),
+    )
     write_csv(f"{out}/tmdb_5000/tmdb_5000_movies.csv", TMDB_MOVIES_COLUMNS, tmdb_rows(rng, movies[: min(4803, len(movies))]))
     write_csv(f"{out}/movielens/movies.csv", ["movieId", "title", "genres"], movielens_rows(ml))
     write_csv(f"{out}/movielens/links.csv", ["movieId", "imdbId", "tmdbId"], links_rows(ml))
     write_ratings(f"{out}/movielens/ratings.csv", ml, max(100, scale.ratings // 20), seed + 1, users=max(20, scale.ratings // 2000))
+    write_csv(f"{out}/movielens/tags.csv", ["userId", "movieId", "tag", "timestamp"], tags_rows(rng, ml, max(20, len(ml) // 3)))
     write_csv(f"{out}/fred/CUSR0000SS62031.csv", ["observation_date", "CUSR0000SS62031"], cpi_rows())
     write_csv(f"{out}/spotify/spotify_songs.csv", SPOTIFY_COLUMNS, spotify_rows(rng, scale.songs))
     write_csv(f"{out}/msd/SongCSV.csv", MSD_CSV_HEADER, msd_csv_rows(rng, scale.msd_songs))
+    summary_header = ["song_id", "artist_name", "duration", "release", "tempo", "time_signature", "title", "year", "artist_familiarity"]
+    write_csv(f"{out}/msd/msd_summary.csv", summary_header, msd_summary_rows(rng, max(20, scale.msd_songs // 5)))
 
 
 def main(argv=None) -> None:

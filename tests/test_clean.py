@@ -87,3 +87,25 @@ def test_movie_dedup_prefers_tmdb_then_most_votes(spark):
     )
     rows = m.dedup_movies(df).orderBy("movie_id").collect()
     assert [(r.movie_id, r.source, r.vote_count) for r in rows] == [(1, "tmdb_5000", 10), (2, "movies_dataset", 50)]
+
+
+def test_credits_from_python_literals_and_json(spark):
+    cast = repr(
+        [{"cast_id": 1, "character": "Self", "name": "Lupita Nyong'o", "order": 0}, {"cast_id": 2, "name": "Tom Hanks", "order": 1}]
+    )
+    crew = repr(
+        [{"department": "Sound", "job": "Composer", "name": "A"}, {"department": "Directing", "job": "Director", "name": "Bill O'Reilly"}]
+    )
+    mdb = spark.createDataFrame(
+        [(cast, crew, "862", None, "credits.csv", 1)],
+        "cast string, crew string, id string, _malformed string, _source_file string, _record_number long",
+    )
+    tmdb = spark.createDataFrame(
+        [("863", "T", '[{"name": "Zhang Ziyi"}]', '[{"job": "Director", "name": "Ang Lee"}]', None, "c.csv", 1)],
+        "movie_id string, title string, cast string, crew string, _malformed string, _source_file string, _record_number long",
+    )
+    rows = m.credits(tmdb, mdb).orderBy("movie_id").collect()
+    assert [(r.movie_id, r.cast, r.directors, r.source) for r in rows] == [
+        (862, ["Lupita Nyong'o", "Tom Hanks"], ["Bill O'Reilly"], "movies_dataset"),
+        (863, ["Zhang Ziyi"], ["Ang Lee"], "tmdb_5000"),
+    ]

@@ -157,3 +157,41 @@ def cpi(b: DataFrame) -> DataFrame:
         F.col("_malformed"),
         *LINEAGE,
     )
+
+
+def _literal_directors(col: str):
+    """Director names from a Python-literal crew list."""
+    return F.regexp_extract_all(F.col(col), F.lit(r"""'job': 'Director', 'name': ["'](.*?)["'](?:,|\})"""), 1)
+
+
+def credits(tmdb: DataFrame | None, mdb: DataFrame | None) -> DataFrame | None:
+    """Cast (in billing order) and directors per movie, from TMDB 5000 (JSON) or the Movies Dataset (Python literals)."""
+    parts = []
+    if tmdb is not None:
+        crew = F.from_json(F.col("crew"), "array<struct<job:string,name:string>>")
+        parts.append(
+            tmdb.select(
+                number("movie_id", "bigint").alias("movie_id"),
+                json_names("cast").alias("cast"),
+                F.transform(F.filter(crew, lambda c: c["job"] == "Director"), lambda c: c["name"]).alias("directors"),
+                F.lit("tmdb_5000").alias("source"),
+                F.col("_malformed"),
+                *LINEAGE,
+            )
+        )
+    if mdb is not None:
+        parts.append(
+            mdb.select(
+                number("id", "bigint").alias("movie_id"),
+                literal_names("cast").alias("cast"),
+                _literal_directors("crew").alias("directors"),
+                F.lit("movies_dataset").alias("source"),
+                F.col("_malformed"),
+                *LINEAGE,
+            )
+        )
+    if not parts:
+        return None
+    union = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    priority = F.when(F.col("source") == "tmdb_5000", 1).otherwise(2)
+    return first_per_key(union, ["movie_id"], [priority, F.col("_record_number").desc()])

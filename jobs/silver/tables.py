@@ -113,6 +113,12 @@ SILVER_TABLES = [
         [WELL_FORMED, E("valid_ids", "track_id IS NOT NULL AND playlist_id IS NOT NULL", "drop")],
     ),
     SilverTable(
+        "credits",
+        ["movie_id"],
+        lambda src: m.credits(src.get("tmdb_credits"), src.get("mdb_credits")),
+        [WELL_FORMED, E("valid_movie_id", "movie_id IS NOT NULL", "drop"), E("has_cast", "size(cast) > 0", "warn")],
+    ),
+    SilverTable(
         "msd_songs",
         ["song_id"],
         lambda src: _msd(src),
