@@ -1,6 +1,7 @@
 """Command line: python -m jobs etl."""
 
 import argparse
+import signal
 import sys
 
 from jobs.expectations import ExpectationFailed
@@ -20,6 +21,11 @@ def main(argv=None) -> int:
     return 2
 
 
+def _exit_on_sigterm(signum, frame):
+    """Turn SIGTERM into SystemExit so the run rolls back its tables before exiting."""
+    raise SystemExit(143)
+
+
 def etl() -> int:
     """Run the whole pipeline on the configured engine and print the summary."""
     from jobs.pipeline import run_etl
@@ -27,6 +33,7 @@ def etl() -> int:
 
     settings = load_settings()
     log = get_logger("medialake.etl", settings.log_level)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         summary = run_etl(get_spark(settings), settings)
     except (ExpectationFailed, UnknownFormatError, FileNotFoundError) as error:

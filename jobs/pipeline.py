@@ -1,5 +1,6 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -53,20 +54,45 @@ class RunSummary:
 def run_etl(spark: SparkSession, settings: Settings, silver_tables: list[SilverTable] | None = None) -> RunSummary:
     """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
     root = settings.lakehouse_dir
+    recover_interrupted_runs(root)
     before = delta_io.snapshot_versions(root)
+    marker = write_run_marker(root, before)
     summary = RunSummary(RUN_ID)
     batch_id = settings.batch_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     try:
         sources = land_bronze(spark, settings, batch_id, summary)
         build_silver(spark, settings, sources, silver_tables or SILVER_TABLES, summary)
         build_gold(spark, settings, sources, summary)
-    except Exception as error:
+    except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
         changed = delta_io.rollback(root, before)
+        os.remove(marker)
         log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
         record_dq(spark, settings, summary)
         raise
+    os.remove(marker)
     record_dq(spark, settings, summary)
     return summary
+
+
+def write_run_marker(root: str, versions: dict[str, int]) -> str:
+    """Record the table versions a run started from, so that a killed run can be undone by the next one."""
+    folder = os.path.join(root, "_runs")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{RUN_ID}.json")
+    with open(path, "w") as handle:
+        json.dump({"run_id": RUN_ID, "started": time.time(), "versions": versions}, handle)
+    return path
+
+
+def recover_interrupted_runs(root: str) -> None:
+    """Undo a run that was killed midway (its marker is still there): restore the versions it started from."""
+    folder = os.path.join(root, "_runs")
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        with open(os.path.join(folder, name)) as handle:
+            marker = json.load(handle)
+        changed = delta_io.rollback(root, marker["versions"])
+        log.warning("interrupted run undone", extra={"fields": {"interrupted_run": marker["run_id"], "restored": changed}})
+        os.remove(os.path.join(folder, name))
 
 
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary) -> dict[str, DataFrame]:

@@ -120,3 +120,36 @@ def test_summary_lists_layers_with_counts(built):
 
 def _tables(lakehouse):
     return [f"{layer}/{n}" for layer in ("bronze", "silver", "gold") for n in os.listdir(os.path.join(lakehouse, layer))]
+
+
+def test_a_killed_run_is_undone_by_the_next_run(built, tiny_raw, tmp_path, spark):
+    """SIGKILL a real ETL process midway; the next run first restores every table to the killed run's start."""
+    import signal
+    import subprocess
+    import sys
+
+    lakehouse = str(tmp_path / "lh")
+    shutil.copytree(built[0], lakehouse)
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_raw, raw)
+    with open(raw / "movielens" / "ratings.csv", "a") as handle:
+        handle.write("999,1,4.0,1537799250\n")
+    before = {p: DeltaTable(os.path.join(lakehouse, p)).to_pyarrow_table().num_rows for p in _tables(lakehouse)}
+    env = {**os.environ, "MEDIALAKE_RAW_DIR": str(raw), "MEDIALAKE_LAKEHOUSE_DIR": lakehouse}
+    for name in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED", "SPARK_LOCAL_REMOTE"):
+        env.pop(name, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobs", "etl"], env=env, stderr=subprocess.PIPE, text=True, cwd=os.path.dirname(os.path.dirname(__file__))
+    )
+    for line in proc.stderr:
+        if '"silver table written"' in line:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert os.listdir(os.path.join(lakehouse, "_runs")), "the killed run left its marker"
+    assert DeltaTable(f"{lakehouse}/bronze/ratings").to_pyarrow_table().num_rows == before["bronze/ratings"] + 1
+    from jobs.pipeline import recover_interrupted_runs
+
+    recover_interrupted_runs(lakehouse)
+    after = {p: DeltaTable(os.path.join(lakehouse, p)).to_pyarrow_table().num_rows for p in _tables(lakehouse)}
+    assert after == before and not os.listdir(os.path.join(lakehouse, "_runs"))
