@@ -7,11 +7,12 @@ import os
 from collections.abc import Iterator
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import delta_io
-from jobs.sources import FORMATS, SourceFormat
+from jobs.sources import FORMATS, SourceFormat, read_header
 
 LINEAGE_COLUMNS = ["_source_file", "_record_number", "_ingested_at", "_batch_id", "_record_hash"]
 EXTRA_COLUMNS = ["_extra_json", "_malformed"]
@@ -26,7 +27,57 @@ CHUNK_RECORDS = 1_000_000
 
 
 def read_raw_records(path: str, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
-    """Parse a CSV file exactly (quoted newlines, bare CRs) into string columns plus record number, in chunks."""
+    """Parse a CSV file into string columns plus record number, in chunks: Arrow's parser when the file is clean
+    (every record of the header's width, valid UTF-8, no extra columns), else Python's csv module record by record."""
+    header = read_header(path)
+    if len(header) == len(fmt.required) and _arrow_parses_cleanly(path, header):
+        yield from _read_with_arrow(path, fmt, header, chunk)
+    else:
+        yield from _read_with_csv_module(path, fmt, chunk)
+
+
+def _arrow_reader(path: str, header: list[str]):
+    """A streaming Arrow CSV reader: every column a string, quoted newlines and bare CRs kept, invalid rows raise."""
+    return pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=32 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, strings_can_be_null=False),
+    )
+
+
+def _arrow_parses_cleanly(path: str, header: list[str]) -> bool:
+    """One fast pass: does Arrow parse every record without an error?"""
+    try:
+        for _ in _arrow_reader(path, header):
+            pass
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _read_with_arrow(path: str, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
+    """Chunks from Arrow's parser, renamed to the bronze columns, numbered from 1."""
+    clean = [h.strip().lstrip("\ufeff") for h in header]
+    names = dict(zip(fmt.required, bronze_columns(fmt.name), strict=True))
+    offset = 1
+    for batch in _arrow_reader(path, header):
+        table = pa.Table.from_batches([batch]).rename_columns([names[h] for h in clean])
+        for start in range(0, table.num_rows, chunk):
+            part = table.slice(start, chunk)
+            numbers = pa.array(range(offset, offset + part.num_rows), type=pa.int64())
+            nulls = pa.nulls(part.num_rows, type=pa.string())
+            yield (
+                part.select(bronze_columns(fmt.name))
+                .append_column("_record_number", numbers)
+                .append_column("_extra_json", nulls)
+                .append_column("_malformed", nulls)
+            )
+            offset += part.num_rows
+
+
+def _read_with_csv_module(path: str, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
+    """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced."""
     columns = bronze_columns(fmt.name)
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
         reader = csv.reader(handle)

@@ -77,3 +77,15 @@ def test_gold_tables_answer_known_questions(real):
     assert counts.movie_count.sum() > 0 and {"Drama", "Comedy"} <= set(counts.genre)
     hist = table(lakehouse, "gold/popularity_histogram")
     assert hist.track_count.sum() == 28356
+
+
+def test_arrow_fast_path_matches_the_csv_module_on_real_files():
+    import pyarrow as pa
+
+    from jobs import bronze
+    from jobs.sources import find_raw_files
+
+    for path, fmt in find_raw_files(REAL_DATA):
+        fast = pa.concat_tables(list(bronze.read_raw_records(path, fmt)))
+        exact = pa.concat_tables(list(bronze._read_with_csv_module(path, fmt, bronze.CHUNK_RECORDS)))
+        assert fast.num_rows == exact.num_rows and fast.equals(exact), path
