@@ -6,9 +6,10 @@ PIP := $(VENV)/bin/pip
 export MEDIALAKE_RAW_DIR ?= data/raw
 export MEDIALAKE_LAKEHOUSE_DIR ?= lakehouse
 SCALE ?= demo
+JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install datagen download etl demo test lint format bench bench-etl clean
+.PHONY: help install datagen download etl demo jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,6 +34,24 @@ etl: install ## Ingest every raw file under MEDIALAKE_RAW_DIR and build bronze, 
 demo: install ## Install, generate data if the raw dir is empty, run the ETL
 	@if [ -z "$$(find $(MEDIALAKE_RAW_DIR) -name '*.csv' 2>/dev/null | head -1)" ]; then $(MAKE) datagen; fi
 	$(MAKE) etl
+
+jobs-validate: install ## Check every job definition (Jobs API 2.1 types, task graph, files, schedules)
+	$(PY) -m jobs validate
+
+run-job: install ## Run a job's task graph locally: make run-job JOB=etl|movies|songs [PARAMS="--param max_drop_ratio=0.1"]
+	$(PY) -m jobs run $(JOB) $(PARAMS)
+
+runs: install ## List recent job runs (history under the lakehouse)
+	$(PY) -m jobs runs list
+
+repair: install ## Rerun the failed tasks of a run and their dependents: make repair RUN=<run id>
+	$(PY) -m jobs repair $(RUN)
+
+schedule: install ## Run the scheduler: fires each unpaused job on its Quartz cron until Ctrl-C / SIGTERM
+	$(PY) -m jobs schedule
+
+deploy-jobs: install ## Deploy the job definitions to Databricks (DATABRICKS_HOST/TOKEN or a profile); DRY_RUN=1 prints them
+	$(PY) -m jobs deploy $(if $(DRY_RUN),--dry-run,)
 
 test: install ## Run the test suite (the same command CI runs)
 	$(PY) -m pytest -q

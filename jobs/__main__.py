@@ -1,4 +1,4 @@
-"""Command line: python -m jobs etl."""
+"""Command line: python -m jobs etl | validate | run | runs | repair | schedule | deploy."""
 
 import argparse
 import signal
@@ -10,15 +10,36 @@ from jobs.settings import load_settings
 from jobs.sources import UnknownFormatError
 
 
+def parser() -> argparse.ArgumentParser:
+    """The commands and their options."""
+    top = argparse.ArgumentParser(prog="python -m jobs", description="medialake jobs")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("etl", help="ingest every raw file and build bronze, silver and gold in one process")
+    sub.add_parser("validate", help="check every job definition against the Jobs API types and our rules")
+    run = sub.add_parser("run", help="run a job's task graph locally")
+    run.add_argument("job", help="definition name (file stem under MEDIALAKE_JOBS_DIR), e.g. etl")
+    run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="job parameter")
+    runs = sub.add_parser("runs", help="run history").add_subparsers(dest="runs_command", required=True)
+    listing = runs.add_parser("list", help="recent runs, newest first")
+    listing.add_argument("--job", help="only this job")
+    listing.add_argument("--limit", type=int, default=20)
+    runs.add_parser("get", help="one run as runs/get JSON").add_argument("run_id", type=int)
+    sub.add_parser("repair", help="rerun a run's failed tasks and their dependents").add_argument("run_id", type=int)
+    sub.add_parser("schedule", help="fire each unpaused job on its Quartz schedule until SIGTERM/SIGINT")
+    deploy = sub.add_parser("deploy", help="deploy the definitions to a Databricks workspace (databricks-sdk auth)")
+    deploy.add_argument("--workspace-root", default="/Workspace/Shared/medialake")
+    deploy.add_argument("--dry-run", action="store_true", help="print the Jobs API payloads, send nothing")
+    return top
+
+
 def main(argv=None) -> int:
     """Parse the command and run it; non-zero exit on failure."""
-    parser = argparse.ArgumentParser(prog="python -m jobs", description="medialake jobs")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("etl", help="ingest every raw file and build bronze, silver and gold")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     if args.command == "etl":
         return etl()
-    return 2
+    from jobs.workflow import cli
+
+    return cli.dispatch(args)
 
 
 def _exit_on_sigterm(signum, frame):

@@ -1,8 +1,10 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
 
+import fcntl
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
@@ -14,7 +16,7 @@ from jobs.gold.songs import GOLD_SONGS
 from jobs.log import RUN_ID, get_logger, log_event
 from jobs.settings import Settings
 from jobs.silver.tables import DERIVED_TABLES, SILVER_TABLES, SilverTable
-from jobs.sources import find_raw_files
+from jobs.sources import FORMATS, find_raw_files
 
 log = get_logger("medialake.etl")
 
@@ -53,25 +55,64 @@ class RunSummary:
 
 def run_etl(spark: SparkSession, settings: Settings, silver_tables: list[SilverTable] | None = None) -> RunSummary:
     """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
-    root = settings.lakehouse_dir
-    recover_interrupted_runs(root)
-    before = delta_io.snapshot_versions(root)
-    marker = write_run_marker(root, before)
     summary = RunSummary(RUN_ID)
-    batch_id = settings.batch_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    try:
-        sources = land_bronze(spark, settings, batch_id, summary)
+    with atomic(settings.lakehouse_dir, spark, settings, summary):
+        sources = land_bronze(spark, settings, batch_id_for(settings), summary)
         build_silver(spark, settings, sources, silver_tables or SILVER_TABLES, summary)
         build_gold(spark, settings, sources, summary)
-    except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
-        changed = delta_io.rollback(root, before)
-        os.remove(marker)
-        log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
-        record_dq(spark, settings, summary)
-        raise
-    os.remove(marker)
-    record_dq(spark, settings, summary)
     return summary
+
+
+def run_step(spark: SparkSession, settings: Settings, step: str, domain: str = "all") -> RunSummary:
+    """One layer of one domain (a job task): bronze, silver or gold, all or nothing."""
+    summary = RunSummary(RUN_ID)
+    with atomic(settings.lakehouse_dir, spark, settings, summary):
+        if step == "bronze":
+            land_bronze(spark, settings, batch_id_for(settings), summary, domain)
+        elif step == "silver":
+            build_silver(spark, settings, bronze_sources(spark, settings, domain), SILVER_TABLES, summary)
+        elif step == "gold":
+            build_gold(spark, settings, silver_sources(spark, settings), summary, domain)
+        else:
+            raise ValueError(f"unknown step {step!r}: expected bronze, silver or gold")
+    return summary
+
+
+def batch_id_for(settings: Settings) -> str:
+    """The configured batch id, else the UTC time."""
+    return settings.batch_id or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+
+@contextmanager
+def atomic(root: str, spark: SparkSession, settings: Settings, summary: RunSummary):
+    """One writer at a time; on any failure (SIGTERM included) every table goes back to its version before the block."""
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, ".write.lock"), "w") as lock:
+        if not wait_for_lock(lock):
+            log_event(log, "waiting for the lakehouse write lock held by another run", lakehouse=root)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        recover_interrupted_runs(root)
+        before = delta_io.snapshot_versions(root)
+        marker = write_run_marker(root, before)
+        try:
+            yield
+        except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
+            changed = delta_io.rollback(root, before)
+            os.remove(marker)
+            log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
+            record_dq(spark, settings, summary)
+            raise
+        os.remove(marker)
+        record_dq(spark, settings, summary)
+
+
+def wait_for_lock(lock) -> bool:
+    """Take the lock if it is free; False when another run holds it."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 def write_run_marker(root: str, versions: dict[str, int]) -> str:
@@ -95,11 +136,14 @@ def recover_interrupted_runs(root: str) -> None:
         os.remove(os.path.join(folder, name))
 
 
-def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary) -> dict[str, DataFrame]:
-    """Ingest every recognised raw file not landed before; return the bronze tables by format name."""
-    files = find_raw_files(settings.raw_dir)
+def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str = "all") -> dict[str, DataFrame]:
+    """Ingest every recognised raw file (of one domain, or all) not landed before; return the bronze tables by format name."""
+    files = [(path, fmt) for path, fmt in find_raw_files(settings.raw_dir) if domain in ("all", fmt.domain)]
     if not files:
-        raise FileNotFoundError(f"no raw CSV files under {settings.raw_dir!r} (set MEDIALAKE_RAW_DIR or run make datagen)")
+        raise FileNotFoundError(
+            f"no raw CSV files{'' if domain == 'all' else ' of ' + domain} under {settings.raw_dir!r} "
+            "(set MEDIALAKE_RAW_DIR or run make datagen)"
+        )
     ledger = delta_io.table_path(settings, "ops", "ingested_files")
     landed = (
         set(delta_io.read_table(spark, ledger).select("fingerprint").toPandas().fingerprint) if delta_io.table_exists(ledger) else set()
@@ -168,9 +212,29 @@ def quarantine(spark: SparkSession, settings: Settings, spec: SilverTable, rows:
     return count
 
 
-def build_gold(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary) -> None:
-    """Rebuild each gold table whose silver inputs exist."""
-    for name, (needs, sql) in {**GOLD_MOVIES, **GOLD_SONGS}.items():
+def bronze_sources(spark: SparkSession, settings: Settings, domain: str) -> dict[str, DataFrame]:
+    """The bronze tables of a domain (or all) that exist, by format name."""
+    names = {fmt.name for fmt in FORMATS if domain in ("all", fmt.domain)}
+    paths = {name: delta_io.table_path(settings, "bronze", name) for name in sorted(names)}
+    found = {name: delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(path)}
+    if not found:
+        raise FileNotFoundError(f"no bronze tables of {domain} under {settings.lakehouse_dir!r}: run the bronze step first")
+    return found
+
+
+def silver_sources(spark: SparkSession, settings: Settings) -> dict[str, DataFrame]:
+    """Every silver table that exists, keyed silver.<name>."""
+    names = [spec.name for spec in SILVER_TABLES + DERIVED_TABLES]
+    paths = {name: delta_io.table_path(settings, "silver", name) for name in names}
+    return {f"silver.{name}": delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(path)}
+
+
+GOLD_BY_DOMAIN = {"movies": GOLD_MOVIES, "songs": GOLD_SONGS, "all": {**GOLD_MOVIES, **GOLD_SONGS}}
+
+
+def build_gold(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, domain: str = "all") -> None:
+    """Rebuild each gold table (of one domain, or all) whose silver inputs exist."""
+    for name, (needs, sql) in GOLD_BY_DOMAIN[domain].items():
         if any(sources.get(f"silver.{n}") is None for n in needs):
             continue
         started = time.time()

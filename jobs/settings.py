@@ -24,6 +24,13 @@ SETTINGS = {
     "spark_remote": Setting("SPARK_REMOTE", "", "Spark Connect URL; when set, the jobs connect there instead of Sail."),
     "batch_id": Setting("MEDIALAKE_BATCH_ID", "", "Batch id stamped on bronze rows; a UTC timestamp when empty."),
     "log_level": Setting("MEDIALAKE_LOG_LEVEL", "INFO", "Level of the JSON-lines logs (DEBUG, INFO, WARNING, ERROR)."),
+    "jobs_dir": Setting("MEDIALAKE_JOBS_DIR", "jobs/definitions", "Folder of the Databricks Jobs API 2.1 JSON definitions run locally."),
+    "max_parallel_tasks": Setting("MEDIALAKE_MAX_PARALLEL_TASKS", "2", "How many tasks of one run the local runner runs at once."),
+    "webhooks": Setting(
+        "MEDIALAKE_WEBHOOKS",
+        "{}",
+        'JSON map of webhook notification destination ids to local URLs, e.g. {"ops-alerts": "http://127.0.0.1:9000/hook"}.',
+    ),
     "datagen_scale": Setting("MEDIALAKE_DATAGEN_SCALE", "small", "Size of generated data: tiny, small, demo, full."),
     "datagen_seed": Setting("MEDIALAKE_DATAGEN_SEED", "42", "Seed of the synthetic data generator."),
 }
@@ -39,6 +46,9 @@ class Settings:
     spark_remote: str
     batch_id: str
     log_level: str
+    jobs_dir: str
+    max_parallel_tasks: str
+    webhooks: str
     datagen_scale: str
     datagen_seed: str
 

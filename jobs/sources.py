@@ -13,6 +13,15 @@ class SourceFormat:
     required: tuple[str, ...]
     extras_allowed: bool = False
 
+    @property
+    def domain(self) -> str:
+        """movies or songs: which jobs land this format."""
+        return "songs" if self.name in SONG_FORMATS else "movies"
+
+
+SONG_FORMATS = frozenset({"spotify_songs", "msd_songs", "msd_songs_csv"})
+DOMAINS = ("movies", "songs")
+
 
 MDB_METADATA_COLUMNS = (
     "adult belongs_to_collection budget genres homepage id imdb_id original_language original_title overview "

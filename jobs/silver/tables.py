@@ -152,3 +152,10 @@ DERIVED_TABLES = [
     SilverTable("songs", ["source", "song_id"], lambda src: s.songs(src.get("silver.tracks"), src.get("silver.msd_songs"))),
     SilverTable("artists", ["artist"], lambda src: _need(src, "silver.songs") and s.artists(src["silver.songs"])),
 ]
+
+SONG_TABLES = frozenset({"tracks", "track_playlists", "msd_songs", "songs", "artists"})
+
+
+def tables_of(domain: str) -> list[SilverTable]:
+    """The silver tables (checked and derived) of movies, songs or all."""
+    return [t for t in SILVER_TABLES + DERIVED_TABLES if domain == "all" or (t.name in SONG_TABLES) == (domain == "songs")]

@@ -1,0 +1,10 @@
+"""Task: land the raw files of a domain in bronze (skips files already landed)."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # Databricks adds only this folder
+from jobs.tasks.step import run  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(run("bronze", sys.argv[1:]))
