@@ -1,7 +1,7 @@
 """The one enumerated source of medialake settings: defaults, overridden by environment variables."""
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
 
 
 @dataclass(frozen=True)
@@ -31,26 +31,32 @@ SETTINGS = {
         "{}",
         'JSON map of webhook notification destination ids to local URLs, e.g. {"ops-alerts": "http://127.0.0.1:9000/hook"}.',
     ),
+    "warehouse": Setting(
+        "MEDIALAKE_WAREHOUSE", "local", "Service backend: local (embedded DuckDB over the Delta tables) or databricks (SQL warehouse)."
+    ),
+    "databricks_server_hostname": Setting("DATABRICKS_SERVER_HOSTNAME", "", "Databricks workspace host name, for the databricks backend."),
+    "databricks_http_path": Setting("DATABRICKS_HTTP_PATH", "", "HTTP path of the Databricks SQL warehouse."),
+    "databricks_token": Setting(
+        "DATABRICKS_TOKEN", "", "Databricks token (inject from a secret store, e.g. a Key Vault reference); never logged."
+    ),
+    "databricks_catalog": Setting("MEDIALAKE_DATABRICKS_CATALOG", "main", "Unity Catalog catalog holding the gold schema."),
+    "databricks_gold_schema": Setting("MEDIALAKE_DATABRICKS_GOLD_SCHEMA", "gold", "Schema of the gold tables on Databricks."),
+    "connect_timeout_seconds": Setting("MEDIALAKE_CONNECT_TIMEOUT_SECONDS", "10", "Warehouse connect timeout."),
+    "query_timeout_seconds": Setting("MEDIALAKE_QUERY_TIMEOUT_SECONDS", "30", "Warehouse query timeout."),
+    "version_check_seconds": Setting("MEDIALAKE_VERSION_CHECK_SECONDS", "5", "Databricks backend: how long a table version is trusted."),
+    "cache_entries": Setting("MEDIALAKE_CACHE_ENTRIES", "4096", "Answers kept in the in-memory cache per worker."),
+    "access_log": Setting("MEDIALAKE_ACCESS_LOG", "1", "1 to log one JSON line per request, 0 to turn it off."),
+    "host": Setting("MEDIALAKE_HOST", "127.0.0.1", "Address the production server listens on."),
+    "port": Setting("MEDIALAKE_PORT", "8000", "Port of the production server."),
+    "workers": Setting("MEDIALAKE_WORKERS", "2", "granian worker processes (one per core measured best)."),
+    "blocking_threads": Setting("MEDIALAKE_BLOCKING_THREADS", "2", "granian blocking threads per worker."),
     "datagen_scale": Setting("MEDIALAKE_DATAGEN_SCALE", "small", "Size of generated data: tiny, small, demo, full."),
     "datagen_seed": Setting("MEDIALAKE_DATAGEN_SEED", "42", "Seed of the synthetic data generator."),
 }
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved settings for one process."""
-
-    raw_dir: str
-    lakehouse_dir: str
-    engine: str
-    spark_remote: str
-    batch_id: str
-    log_level: str
-    jobs_dir: str
-    max_parallel_tasks: str
-    webhooks: str
-    datagen_scale: str
-    datagen_seed: str
+Settings = make_dataclass("Settings", [(name, str) for name in SETTINGS], frozen=True)
+Settings.__doc__ = "Resolved settings for one process, one attribute per entry of SETTINGS."
 
 
 def load_settings(overrides: dict | None = None) -> Settings:

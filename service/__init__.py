@@ -1,0 +1,28 @@
+"""medialake's statistics service: JSON endpoints, chart pages and docs over the gold tables through a warehouse connector."""
+
+from flask import Flask
+
+from jobs.settings import load_settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The Flask app: settings (defaults, then environment, then test_config), warehouse, cache, routes, logs."""
+    app = Flask(__name__)
+    app.config.update({name.upper(): value for name, value in vars(load_settings()).items()})
+    app.config.update(test_config or {})
+    app.json.sort_keys = False
+    from service import errors, observability, pages
+    from service.api import movies, songs  # noqa: F401  (registers the endpoints)
+    from service.api.registry import blueprint as api
+    from service.api.system import blueprint as system
+    from service.cache import AnswerCache
+    from service.warehouse import connect
+
+    app.extensions["warehouse"] = app.config.get("WAREHOUSE_INSTANCE") or connect(app.config)
+    app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"])
+    app.extensions["lookups"] = {}
+    for blueprint in (api, system, pages.blueprint):
+        app.register_blueprint(blueprint)
+    errors.install(app)
+    observability.install(app)
+    return app

@@ -1,0 +1,128 @@
+"""The endpoint registry: each statistics endpoint declares its path, parameters and queries once; routes and OpenAPI come from it."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, g, request
+
+from service.observability import CACHE, WAREHOUSE_ERRORS
+from service.params import BadRequest, Param, parse_all
+from service.queries import load
+from service.warehouse import WarehouseError
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+ENDPOINTS: list["Endpoint"] = []
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A GET endpoint: validate(params, warehouse) may refuse; queries(params) names the SQL files and their parameters."""
+
+    path: str
+    summary: str
+    params: tuple[Param, ...]
+    queries: Callable[[dict], dict[str, tuple[str, dict]]]
+    validate: Callable[[dict, object], None] = lambda params, warehouse: None
+    tag: str = "statistics"
+    after: Callable[[dict, object], None] = lambda params, data: None
+
+
+def endpoint(path: str, summary: str, params=(), validate=None, tag="statistics", after=None):
+    """Register a function returning {key: (query file, query params)} as a GET endpoint."""
+
+    def register(queries):
+        spec = Endpoint(path, summary, tuple(params), queries, validate or (lambda p, w: None), tag, after or (lambda p, d: None))
+        ENDPOINTS.append(spec)
+        blueprint.add_url_rule(path, path.strip("/").replace("/", "_").replace("-", "_"), lambda: respond(spec), methods=["GET"])
+        return queries
+
+    return register
+
+
+def respond(spec: Endpoint):
+    """Parse, validate, then answer from the cache or the warehouse."""
+    params = parse_all(spec.params, request.args)
+    warehouse = current_app.extensions["warehouse"]
+    spec.validate(params, warehouse)
+    return answer(spec.path, params, spec.queries(params), lambda data: spec.after(params, data))
+
+
+def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=lambda data: None):
+    """The enveloped answer, cached by the versions of the tables behind it; 304 on a matching If-None-Match."""
+    warehouse, cache = current_app.extensions["warehouse"], current_app.extensions["cache"]
+    tables = tuple(sorted({t for name, _ in plan.values() for t in load(name).tables}))
+    try:
+        versions = warehouse.versions(tables)
+    except WarehouseError as error:
+        return stale_or_503(route, params, error)
+    etag = cache.etag(route, params, versions)
+    if etag in request.if_none_match:
+        g.cache = "revalidated"
+        return current_app.response_class(status=304, headers=cache_headers(etag))
+    body = cache.get(etag)
+    g.cache = "hit" if body is not None else "miss"
+    CACHE.labels(g.cache).inc()
+    if body is None:
+        try:
+            data = run_plan(warehouse, plan)
+            check(data)
+            body = encode(route, params, versions, data)
+        except WarehouseError as error:
+            WAREHOUSE_ERRORS.labels(route).inc()
+            return stale_or_503(route, params, error)
+        cache.put(etag, (route, tuple(sorted(params.items(), key=str))), body)
+    return current_app.response_class(body, mimetype="application/json", headers=cache_headers(etag))
+
+
+def run_plan(warehouse, plan: dict[str, tuple[str, dict]]) -> dict:
+    """Run each query of the plan; one result is the data itself, several are keyed."""
+    results = {key: warehouse.execute(name, query_params).records() for key, (name, query_params) in plan.items()}
+    return results["data"] if list(results) == ["data"] else results
+
+
+def encode(route: str, params: dict, versions: dict, data, stale: bool = False) -> bytes:
+    """The documented envelope: data plus meta (route, parameters, table versions, stale)."""
+    meta = {"route": route, "params": params, "table_versions": versions, "stale": stale}
+    if isinstance(data, list):
+        meta["rows"] = len(data)
+    return json.dumps({"data": data, "meta": meta}, default=str, separators=(",", ":")).encode()
+
+
+def cache_headers(etag: str) -> dict:
+    """Validators: clients and proxies may keep the answer but must revalidate it, which costs a 304."""
+    return {"ETag": etag, "Cache-Control": "public, no-cache"}
+
+
+def stale_or_503(route: str, params: dict, error: Exception):
+    """The last good answer marked stale, or a 503 naming the problem."""
+    current_app.logger.warning("warehouse failed: %s", error)
+    body = current_app.extensions["cache"].stale((route, tuple(sorted(params.items(), key=str))))
+    if body is not None:
+        g.cache = "stale"
+        document = json.loads(body)
+        document["meta"]["stale"] = True
+        return current_app.response_class(
+            json.dumps(document, default=str), mimetype="application/json", headers={"Warning": '110 - "stale"'}
+        )
+    raise ServiceUnavailable(str(error))
+
+
+class ServiceUnavailable(RuntimeError):
+    """The warehouse cannot answer and no earlier answer is kept."""
+
+
+def known(values, allowed, parameter: str, what: str) -> None:
+    """Each value must be one of the allowed ones."""
+    for value in [values] if isinstance(values, str) else values or []:
+        if value not in allowed:
+            raise BadRequest(parameter, f"unknown {what} {value!r}")
+
+
+def lookup(warehouse, query_name: str, column: str) -> set:
+    """A small reference list (genres) from the warehouse, cached by table version."""
+    cache, tables = current_app.extensions["lookups"], load(query_name).tables
+    key = (query_name, tuple(sorted(warehouse.versions(tables).items())))
+    if key not in cache:
+        cache[key] = {r[column] for r in warehouse.execute(query_name, {}).records()}
+    return cache[key]

@@ -1,0 +1,53 @@
+"""One JSON log line per request (request id, route, status, ms, cache) and Prometheus metrics."""
+
+import logging
+import time
+import uuid
+
+from flask import Flask, g, request
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from jobs.log import JsonFormatter
+
+REGISTRY = CollectorRegistry()
+REQUESTS = Counter("medialake_requests", "HTTP requests", ["route", "status"], registry=REGISTRY)
+LATENCY = Histogram("medialake_request_seconds", "Request latency", ["route"], registry=REGISTRY,
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5))  # fmt: skip
+CACHE = Counter("medialake_cache", "Answer cache lookups", ["result"], registry=REGISTRY)
+WAREHOUSE_ERRORS = Counter("medialake_warehouse_errors", "Warehouse failures", ["query"], registry=REGISTRY)
+
+
+def access_logger() -> logging.Logger:
+    """JSON lines on stderr."""
+    log = logging.getLogger("medialake.access")
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        log.addHandler(handler)
+        log.propagate = False
+    log.setLevel(logging.INFO)
+    return log
+
+
+def install(app: Flask) -> None:
+    """Time every request, give it an id, count it and log it."""
+    log = access_logger()
+
+    @app.before_request
+    def start():
+        g.started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        g.cache = "-"
+
+    @app.after_request
+    def finish(response):
+        route = request.url_rule.rule if request.url_rule else "<unmatched>"
+        seconds = time.perf_counter() - g.started
+        REQUESTS.labels(route, str(response.status_code)).inc()
+        LATENCY.labels(route).observe(seconds)
+        response.headers["X-Request-Id"] = g.request_id
+        if app.config["ACCESS_LOG"] == "1":
+            fields = {"request_id": g.request_id, "method": request.method, "route": route, "path": request.path,
+                      "status": response.status_code, "ms": round(seconds * 1000, 3), "cache": g.cache}  # fmt: skip
+            log.info("request", extra={"fields": fields})
+        return response

@@ -1,0 +1,88 @@
+"""The OpenAPI document, generated from the endpoint registry so it cannot drift from the routes."""
+
+from service.api.registry import ENDPOINTS
+
+SYSTEM_PATHS = {
+    "/health": "The process is up",
+    "/ready": "The warehouse answers (503 otherwise)",
+    "/metrics": "Prometheus metrics (text)",
+    "/openapi.json": "This document",
+}
+ENVELOPE = {
+    "type": "object",
+    "required": ["data", "meta"],
+    "properties": {
+        "data": {"description": "rows (a list of objects), or an object of named row lists"},
+        "meta": {
+            "type": "object",
+            "properties": {
+                "route": {"type": "string"},
+                "params": {"type": "object"},
+                "table_versions": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "stale": {"type": "boolean", "description": "true when the warehouse failed and this is the last good answer"},
+                "rows": {"type": "integer"},
+            },
+        },
+    },
+}
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "parameter": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+def parameter(p) -> dict:
+    """One query parameter."""
+    schema = {"int": {"type": "integer"}, "number": {"type": "number"}, "string": {"type": "string"}}.get(
+        p.kind, {"type": "array", "items": {"type": "string"}}
+    )
+    schema = dict(schema)
+    for key, value in (("minimum", p.minimum), ("maximum", p.maximum), ("default", p.default)):
+        if value is not None:
+            schema[key] = value
+    if p.choices:
+        schema["enum"] = list(p.choices)
+    return {"name": p.name, "in": "query", "required": False, "description": p.help, "schema": schema}
+
+
+def operation(spec) -> dict:
+    """One GET operation with its responses."""
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "get": {
+            "summary": spec.summary,
+            "tags": [spec.tag],
+            "parameters": [parameter(p) for p in spec.params],
+            "responses": {
+                "200": {
+                    "description": "the answer",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}},
+                },
+                "304": {"description": "not modified (If-None-Match matched the ETag)"},
+                "400": {"description": "a parameter is wrong; error.parameter names it", **ref},
+                "503": {"description": "the warehouse is unavailable and no earlier answer is kept", **ref},
+            },
+        }
+    }
+
+
+def document() -> dict:
+    """The whole document."""
+    paths = {f"/api{spec.path}": operation(spec) for spec in ENDPOINTS}
+    paths.update({path: {"get": {"summary": text, "responses": {"200": {"description": "ok"}}}} for path, text in SYSTEM_PATHS.items()})
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "medialake statistics", "version": "1.0.0", "description": "Statistics over the gold Delta tables."},
+        "paths": paths,
+        "components": {"schemas": {"Envelope": ENVELOPE, "Error": ERROR}},
+    }

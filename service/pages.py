@@ -1,0 +1,63 @@
+"""The chart pages: one template, one entry per view (its form fields and the endpoint its chart reads)."""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template
+
+
+@dataclass(frozen=True)
+class Page:
+    """A view: where it lives, what it shows, its form and its data."""
+
+    slug: str
+    title: str
+    caption: str
+    endpoint: str
+    chart: str
+    fields: tuple[tuple[str, str, str], ...] = ()  # (name, label, default)
+
+
+YEARS = (("year_from", "From year", "1990"), ("year_to", "To year", "2017"))
+PAGES = (
+    Page("movies/genres", "Genres per year", "Movies released per genre and year.", "/api/movies/genres-by-year", "stacked", YEARS),
+    Page("movies/popularity", "Top and bottom movies", "The 5 most (green) and least (red) popular movies of a year.",
+         "/api/movies/popularity", "extremes", (("year", "Year", "2000"),)),
+    Page("movies/top-rated", "Highest rated movies", "Best vote average among movies with enough votes.", "/api/movies/top-rated",
+         "rated", (("min_votes", "Minimum votes", "100"), ("by", "Ranking (tmdb or movielens)", "tmdb"))),
+    Page("movies/genre-popularity", "Most popular genres", "Ratings per genre and their mean.", "/api/movies/genre-popularity", "genrepop"),
+    Page("movies/box-office", "Box office by month", "Total revenue by release month and quarter.", "/api/movies/box-office",
+         "boxoffice", YEARS),
+    Page("movies/genre-revenue", "Genre revenue in constant dollars", "Revenue per genre, nominal and CPI-adjusted.",
+         "/api/movies/genre-revenue", "revenue", YEARS),
+    Page("songs/popularity", "Popularity distribution", "How many tracks fall in each popularity bin.",
+         "/api/songs/popularity-histogram", "histogram"),
+    Page("songs/genres", "Genre popularity", "Mean Spotify popularity per genre.", "/api/songs/genre-popularity", "songgenres"),
+    Page("songs/release-months", "Popularity by release month", "Mean popularity of tracks by the month they came out.",
+         "/api/songs/popularity-by-month", "months"),
+    Page("songs/trends", "Duration and tempo by year", "Mean song duration and tempo per year.", "/api/songs/trends", "trends",
+         (("year_from", "From year", "1960"), ("year_to", "To year", "2020"))),
+    Page("songs/top-tracks", "Top tracks", "The most popular tracks, optionally of one genre.", "/api/songs/top-tracks", "toptracks",
+         (("genre", "Genre (empty for all)", ""), ("limit", "How many", "10"))),
+    Page("songs/search", "Find songs", "Songs by tempo, duration, time signature, genre and year.", "/api/songs/search", "search",
+         (("tempo_min", "Tempo from", "100"), ("tempo_max", "Tempo to", "140"), ("duration_min", "Duration from (s)", "120"),
+          ("duration_max", "Duration to (s)", "300"), ("genre", "Genre", ""), ("year", "Year", ""))),
+    Page("songs/artists", "Compare artists", "Profiles of 2-6 artists side by side, scaled 0-1 per axis.", "/api/songs/artists", "radar",
+         (("artist", "Artists (comma-separated)", ""),)),
+)  # fmt: skip
+BY_SLUG = {p.slug: p for p in PAGES}
+blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.get("/")
+def home():
+    """The index of views."""
+    return render_template("home.html", pages=PAGES, title="medialake")
+
+
+@blueprint.get("/<path:slug>")
+def view(slug: str):
+    """One chart page; unknown paths fall through to the JSON 404."""
+    page = BY_SLUG.get(slug.rstrip("/"))
+    if page is None:
+        abort(404, description=f"no page or endpoint at /{slug}")
+    return render_template("chart.html", page=page, title=page.title)

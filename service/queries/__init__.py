@@ -1,0 +1,47 @@
+"""The service's SQL: one Databricks SQL file per query, named parameters only, transpiled per backend by sqlglot."""
+
+import functools
+import os
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+FOLDER = os.path.dirname(os.path.abspath(__file__))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query file: its name, Databricks SQL text, the gold tables it reads and its named parameters."""
+
+    name: str
+    sql: str
+    tables: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+
+@functools.cache
+def load(name: str) -> Query:
+    """Read and parse one query file (cached: files do not change while serving)."""
+    with open(os.path.join(FOLDER, f"{name}.sql")) as handle:
+        sql = handle.read()
+    tree = sqlglot.parse_one(sql, read="databricks")
+    tables = tuple(sorted({t.name for t in tree.find_all(exp.Table) if t.db == "gold"}))
+    parameters = tuple(sorted({p.name for p in tree.find_all(exp.Placeholder)}))
+    return Query(name, sql, tables, parameters)
+
+
+def names() -> list[str]:
+    """Every query file."""
+    return sorted(f[:-4] for f in os.listdir(FOLDER) if f.endswith(".sql"))
+
+
+def transpile(query: Query, dialect: str, table_name) -> str:
+    """The query in another dialect with each gold.<table> renamed by table_name(table)."""
+    tree = sqlglot.parse_one(query.sql, read="databricks")
+    for table in tree.find_all(exp.Table):
+        if table.db == "gold":
+            table.replace(
+                exp.to_table(table_name(table.name)).as_(table.alias_or_name) if table.alias else exp.to_table(table_name(table.name))
+            )
+    return tree.sql(dialect=dialect)
