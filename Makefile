@@ -9,7 +9,7 @@ SCALE ?= demo
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install datagen download etl demo jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,9 +31,16 @@ download: install ## Fetch the public real files (MovieLens small, TidyTuesday S
 etl: install ## Ingest every raw file under MEDIALAKE_RAW_DIR and build bronze, silver and gold
 	$(PY) -m jobs etl
 
-demo: install ## Install, generate data if the raw dir is empty, run the ETL
+demo: install ## Install, generate data if the raw dir is empty, run the ETL, then serve on http://127.0.0.1:8000/
 	@if [ -z "$$(find $(MEDIALAKE_RAW_DIR) -name '*.csv' 2>/dev/null | head -1)" ]; then $(MAKE) datagen; fi
 	$(MAKE) etl
+	$(MAKE) serve
+
+serve: install ## Production server (granian, MEDIALAKE_WORKERS x MEDIALAKE_BLOCKING_THREADS) over the lakehouse on 127.0.0.1:8000
+	$(PY) -m service.serve
+
+serve-dev: install ## Flask development server with reload (FLASK_DEBUG=1) on 127.0.0.1:5000
+	FLASK_DEBUG=1 $(VENV)/bin/flask --app service.wsgi run --host 127.0.0.1 --port 5000
 
 jobs-validate: install ## Check every job definition (Jobs API 2.1 types, task graph, files, schedules)
 	$(PY) -m jobs validate
@@ -62,10 +69,13 @@ lint: install ## ruff check
 format: install ## ruff format
 	$(VENV)/bin/ruff format .
 
-bench: bench-etl ## Run every benchmark
+bench: bench-etl bench-service ## Run every benchmark
 
 bench-etl: install ## ETL on full-scale generated data (26M ratings, 100k songs): seconds, rows/s, peak memory per layer
 	$(PY) -m jobs.bench_etl
+
+bench-service: install ## wrk against the production server: requests/s, p50/p99 for a cached endpoint and a cold query
+	$(PY) -m service.bench
 
 clean: ## Remove generated data and the local lakehouse
 	rm -rf data/raw lakehouse

@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.api.registry import blueprint as api
     from service.api.system import blueprint as system
     from service.cache import AnswerCache
+    from service.fastpath import CachedAnswers
     from service.warehouse import connect
 
     app.extensions["warehouse"] = app.config.get("WAREHOUSE_INSTANCE") or connect(app.config)
@@ -25,4 +26,5 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.install(app)
     observability.install(app)
+    app.extensions["fastpath"] = app.wsgi_app = CachedAnswers(app)
     return app

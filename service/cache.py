@@ -17,7 +17,7 @@ class AnswerCache:
     def etag(route: str, params: dict, versions: dict) -> str:
         """A strong validator derived from the route, parameters and table versions."""
         text = repr((route, sorted(params.items()), sorted(versions.items())))
-        return '"' + hashlib.blake2b(text.encode(), digest_size=12).hexdigest() + '"'
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
     def get(self, etag: str):
         """The cached answer for a validator, or None."""

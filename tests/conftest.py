@@ -37,3 +37,27 @@ def lakehouse(tmp_path):
 def settings_for(raw_dir: str, lakehouse_dir: str):
     """Settings pointing at a raw dir and a lakehouse."""
     return load_settings({"raw_dir": raw_dir, "lakehouse_dir": lakehouse_dir, "engine": "sail", "spark_remote": "", "batch_id": "test"})
+
+
+@pytest.fixture(scope="session")
+def gold_lakehouse(spark, tiny_raw, tmp_path_factory):
+    """A lakehouse built once by the real pipeline on the tiny generated data, shared by the service tests (read-only)."""
+    from jobs.pipeline import run_etl
+
+    root = str(tmp_path_factory.mktemp("served") / "lakehouse")
+    run_etl(spark, settings_for(tiny_raw, root))
+    return root
+
+
+@pytest.fixture
+def app(gold_lakehouse):
+    """The Flask app on the local warehouse over the shared gold tables."""
+    from service import create_app
+
+    return create_app({"LAKEHOUSE_DIR": gold_lakehouse, "WAREHOUSE": "local", "ACCESS_LOG": "0"})
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()

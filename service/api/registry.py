@@ -57,7 +57,7 @@ def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=la
     except WarehouseError as error:
         return stale_or_503(route, params, error)
     etag = cache.etag(route, params, versions)
-    if etag in request.if_none_match:
+    if request.if_none_match.contains(etag):
         g.cache = "revalidated"
         return current_app.response_class(status=304, headers=cache_headers(etag))
     body = cache.get(etag)
@@ -71,8 +71,15 @@ def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=la
         except WarehouseError as error:
             WAREHOUSE_ERRORS.labels(route).inc()
             return stale_or_503(route, params, error)
-        cache.put(etag, (route, tuple(sorted(params.items(), key=str))), body)
+        cache.put(etag, request_key(route, params), body)
+        fastpath = current_app.extensions["fastpath"]
+        fastpath.remember(request.path, request.query_string.decode(), request.url_rule.rule, tables, versions, etag, body)
     return current_app.response_class(body, mimetype="application/json", headers=cache_headers(etag))
+
+
+def request_key(route: str, params: dict) -> tuple:
+    """A hashable key of a request: the route and its parsed parameters."""
+    return route, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 def run_plan(warehouse, plan: dict[str, tuple[str, dict]]) -> dict:
@@ -91,13 +98,13 @@ def encode(route: str, params: dict, versions: dict, data, stale: bool = False) 
 
 def cache_headers(etag: str) -> dict:
     """Validators: clients and proxies may keep the answer but must revalidate it, which costs a 304."""
-    return {"ETag": etag, "Cache-Control": "public, no-cache"}
+    return {"ETag": f'"{etag}"', "Cache-Control": "public, no-cache"}
 
 
 def stale_or_503(route: str, params: dict, error: Exception):
     """The last good answer marked stale, or a 503 naming the problem."""
     current_app.logger.warning("warehouse failed: %s", error)
-    body = current_app.extensions["cache"].stale((route, tuple(sorted(params.items(), key=str))))
+    body = current_app.extensions["cache"].stale(request_key(route, params))
     if body is not None:
         g.cache = "stale"
         document = json.loads(body)

@@ -1,0 +1,96 @@
+"""make bench-service: wrk against the production server on loopback, and cold local-warehouse queries, as printed figures."""
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from jobs.settings import load_settings
+from service.warehouse.local import LocalWarehouse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CACHED = "/api/movies/genres-by-year?year_from=1990&year_to=2000"
+UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(lakehouse: str, port: int) -> subprocess.Popen:
+    """The production server as `make serve` runs it, waited for until /health answers."""
+    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_ACCESS_LOG="0")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def wrk(url: str, seconds: int, connections: int, threads: int) -> dict:
+    """One wrk run: requests/s, p50, p90, p99 (ms) and errors."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    out = subprocess.run(command, capture_output=True, text=True).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "90", "99"):
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)\b", out).groups()
+        figures[f"p{pct}"] = float(value) * UNIT_MS[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    figures["errors"] = int(errors.group(1)) if errors else 0
+    return figures
+
+
+def cold_queries(lakehouse: str, runs: int) -> list[float]:
+    """Milliseconds of the genres-by-year query on the local warehouse with a different year range each time (no cache)."""
+    warehouse = LocalWarehouse(lakehouse)
+    warehouse.execute("genre_counts_by_year", {"year_from": 1990, "year_to": 2000})  # connect, load the extension
+    timings = []
+    for i in range(runs):
+        started = time.perf_counter()
+        warehouse.execute("genre_counts_by_year", {"year_from": 1900 + i % 100, "year_to": 2020})
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main(argv=None) -> int:
+    """Print the figures: median of several wrk runs, and cold query percentiles."""
+    parser = argparse.ArgumentParser(prog="python -m service.bench")
+    parser.add_argument("--lakehouse", default=load_settings().lakehouse_dir)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args(argv)
+    port = free_port()
+    server = start_server(args.lakehouse, port)
+    try:
+        url = f"http://127.0.0.1:{port}{CACHED}"
+        wrk(url, 2, args.connections, 2)  # warm-up, not counted: each worker answers its first request cold
+        runs = [wrk(url, args.seconds, args.connections, 2) for _ in range(args.runs)]
+    finally:
+        server.terminate()
+        server.wait(15)
+    for key in ("rps", "p50", "p90", "p99"):
+        values = [r[key] for r in runs]
+        print(f"cached {CACHED}: {key:4} median {statistics.median(values):10.2f}   runs {', '.join(f'{v:.2f}' for v in values)}")
+    print(f"cached: non-2xx responses {sum(r['errors'] for r in runs)}  (wrk -t2 -c{args.connections} -d{args.seconds}s, {args.runs} runs)")
+    cold = sorted(cold_queries(args.lakehouse, 200))
+    print(f"cold query (local DuckDB, 200 runs): p50 {statistics.median(cold):.2f} ms  p99 {cold[int(len(cold) * 0.99) - 1]:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

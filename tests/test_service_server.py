@@ -1,0 +1,110 @@
+"""The production server (granian) on 127.0.0.1, and the chart pages in headless Chromium."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from service.pages import PAGES
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, "test-artifacts", "screenshots")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(gold_lakehouse, tmp_path_factory):
+    """python -m service.serve (granian, 2 workers) over the test lakehouse; yields its URL and its log file."""
+    port, log = free_port(), tmp_path_factory.mktemp("server") / "server.log"
+    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=gold_lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_HOST="127.0.0.1")
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "service.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url, log
+    process.terminate()
+    process.wait(15)
+
+
+def test_requests_are_logged_as_json_lines_with_id_route_status_ms_and_cache(server):
+    url, log = server
+    for _ in range(2):
+        urllib.request.urlopen(urllib.request.Request(f"{url}/api/movies/genres", headers={"X-Request-Id": "trace-me"}))
+    time.sleep(0.5)
+    lines = [json.loads(line) for line in open(log) if line.startswith("{") and "trace-me" in line]
+    assert [line["cache"] for line in lines] in (["miss", "hit"], ["miss", "miss"])  # two workers, one cache each
+    assert all(line["route"] == "/api/movies/genres" and line["status"] == 200 and line["ms"] > 0 for line in lines)
+
+
+def test_ready_and_openapi_over_http(server):
+    url, _ = server
+    assert json.load(urllib.request.urlopen(f"{url}/ready"))["status"] == "ready"
+    assert "/api/songs/artists" in json.load(urllib.request.urlopen(f"{url}/openapi.json"))["paths"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.slug for p in PAGES])
+def test_each_page_draws_its_chart_with_no_console_errors(server, browser, page):
+    url, _ = server
+    tab = browser.new_page(viewport={"width": 1100, "height": 800})
+    errors = []
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(f"{url}/{page.slug}")
+    tab.wait_for_function("window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
+    points = tab.evaluate("window.medialakeChart.data.datasets.reduce((n, d) => n + d.data.length, 0)")
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    tab.screenshot(path=os.path.join(ARTIFACTS, page.slug.replace("/", "_") + ".png"), full_page=True)
+    tab.close()
+    assert points > 0 and errors == []
+
+
+def test_the_home_page_links_every_view_and_works_on_a_phone(server, browser):
+    url, _ = server
+    tab = browser.new_page(viewport={"width": 390, "height": 844})
+    tab.goto(url)
+    links = tab.eval_on_selector_all(".cards a", "as => as.map(a => a.getAttribute('href'))")
+    assert links == [f"/{p.slug}" for p in PAGES]
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    tab.screenshot(path=os.path.join(ARTIFACTS, "home_phone.png"), full_page=True)
+    tab.close()
+
+
+def test_a_bad_form_value_shows_the_api_error(server, browser):
+    url, _ = server
+    tab = browser.new_page()
+    tab.goto(f"{url}/movies/genres")
+    tab.wait_for_function("window.medialakeChart !== undefined", timeout=15000)
+    tab.fill("input[name=year_to]", "1900")
+    tab.click("button[type=submit]")
+    tab.wait_for_selector("#status.error")
+    assert "year_to" in tab.inner_text("#status")
+    tab.close()
