@@ -9,7 +9,7 @@ SCALE ?= demo
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -60,7 +60,10 @@ schedule: install ## Run the scheduler: fires each unpaused job on its Quartz cr
 deploy-jobs: install ## Deploy the job definitions to Databricks (DATABRICKS_HOST/TOKEN or a profile); DRY_RUN=1 prints them
 	$(PY) -m jobs deploy $(if $(DRY_RUN),--dry-run,)
 
-test: install ## Run the test suite (the same command CI runs)
+browser: ## Install Debian's Chromium for the page tests when it is missing (needs root or sudo)
+	@test -x /usr/bin/chromium || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+test: install browser ## Run the test suite (the same command CI runs)
 	$(PY) -m pytest -q
 
 lint: install ## ruff check

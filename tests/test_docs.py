@@ -30,3 +30,12 @@ def test_every_make_target_is_documented_and_has_help():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in read(".ci/run") and "make test" in read("README.md")
+
+
+def test_every_endpoint_is_documented():
+    from service.api.registry import ENDPOINTS
+    from service.api.system import blueprint  # noqa: F401
+
+    readme = read("README.md")
+    missing = [f"/api{e.path}" for e in ENDPOINTS if f"`/api{e.path}`" not in readme]
+    assert not missing, f"endpoints missing from README.md: {missing}"
