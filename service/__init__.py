@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(test_config or {})
     app.json.sort_keys = False
     from service import errors, observability, pages
-    from service.api import movies, songs  # noqa: F401  (registers the endpoints)
+    from service.api import chat, movies, songs  # noqa: F401  (registers the endpoints)
     from service.api.registry import blueprint as api
     from service.api.system import blueprint as system
     from service.cache import AnswerCache
@@ -22,8 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["warehouse"] = app.config.get("WAREHOUSE_INSTANCE") or connect(app.config)
     app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"])
     app.extensions["lookups"] = {}
-    for blueprint in (api, system, pages.blueprint):
+    for blueprint in (api, system, chat.blueprint, pages.blueprint):
         app.register_blueprint(blueprint)
+    chat.limiter.init_app(app)
     errors.install(app)
     observability.install(app)
     app.extensions["fastpath"] = app.wsgi_app = CachedAnswers(app)

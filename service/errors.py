@@ -19,6 +19,7 @@ def install(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(BadRequest, lambda e: problem(400, "invalid_parameter", str(e), e.parameter))
     app.register_error_handler(ServiceUnavailable, lambda e: problem(503, "warehouse_unavailable", str(e)))
+    app.register_error_handler(429, lambda e: problem(429, "rate_limited", f"too many requests: {e.description}"))
     app.register_error_handler(HTTPException, lambda e: problem(e.code, e.name.lower().replace(" ", "_"), e.description))
 
     @app.errorhandler(Exception)

@@ -76,13 +76,60 @@ def operation(spec) -> dict:
     }
 
 
+CHAT_BODY = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {
+        "message": {"type": "string", "maxLength": 500, "description": "a mood, a wish, or the day's to-dos with times"},
+        "domain": {"type": "string", "enum": ["auto", "songs", "movies"], "default": "auto"},
+        "context": {"type": "object", "description": "the statistics view just looked at: {title, route, rows (at most 50)}"},
+    },
+}
+SCHEDULE_BODY = {
+    "type": "object",
+    "required": ["todos"],
+    "properties": {
+        "todos": {"type": "string", "description": 'e.g. "gym 7-8, work 9-17, dinner 19-20"'},
+        "day_start": {"type": "string", "pattern": "^\\d{1,2}:\\d{2}$", "default": "07:00"},
+        "day_end": {"type": "string", "pattern": "^\\d{1,2}:\\d{2}$", "default": "23:00"},
+    },
+}
+POSTS = {
+    "/api/chat": ("Three songs or movies with reasons for a mood (or a listening schedule for to-dos)", CHAT_BODY, "application/json"),
+    "/api/chat/stream": ("The chat answer as server-sent events: picks, text (pieces), done", CHAT_BODY, "text/event-stream"),
+    "/api/schedule": ("A listening schedule: the free slots of the day filled with playlists that fit", SCHEDULE_BODY, "application/json"),
+}
+
+
+def post_operation(summary: str, body: dict, media: str) -> dict:
+    """One POST operation of the chat."""
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "post": {
+            "summary": summary,
+            "tags": ["chat"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {
+                "200": {"description": "the answer", "content": {media: {}}},
+                "400": {"description": "the body is wrong; error.parameter names the field", **ref},
+                "429": {"description": "too many chat requests from this client; see Retry-After", **ref},
+            },
+        }
+    }
+
+
 def document() -> dict:
     """The whole document."""
     paths = {f"/api{spec.path}": operation(spec) for spec in ENDPOINTS}
+    paths.update({path: post_operation(*spec) for path, spec in POSTS.items()})
     paths.update({path: {"get": {"summary": text, "responses": {"200": {"description": "ok"}}}} for path, text in SYSTEM_PATHS.items()})
     return {
         "openapi": "3.1.0",
-        "info": {"title": "medialake statistics", "version": "1.0.0", "description": "Statistics over the gold Delta tables."},
+        "info": {
+            "title": "medialake statistics",
+            "version": "1.0.0",
+            "description": "Statistics over the gold Delta tables, and the recommendation chat.",
+        },
         "paths": paths,
         "components": {"schemas": {"Envelope": ENVELOPE, "Error": ERROR}},
     }

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 
 @dataclass(frozen=True)
@@ -59,5 +60,17 @@ def view(slug: str):
     """One chart page; unknown paths fall through to the JSON 404."""
     page = BY_SLUG.get(slug.rstrip("/"))
     if page is None:
+        refuse_other_methods(f"/{slug}")
         abort(404, description=f"no page or endpoint at /{slug}")
     return render_template("chart.html", page=page, title=page.title)
+
+
+def refuse_other_methods(path: str) -> None:
+    """A 405 (not this page's 404) when the path is a POST endpoint such as /api/chat."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(path, method="POST")
+    except (NotFound, MethodNotAllowed):
+        return
+    if endpoint != "pages.view":
+        raise MethodNotAllowed(valid_methods=["POST"], description=f"{path} takes POST")

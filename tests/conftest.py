@@ -54,7 +54,7 @@ def app(gold_lakehouse):
     """The Flask app on the local warehouse over the shared gold tables."""
     from service import create_app
 
-    return create_app({"LAKEHOUSE_DIR": gold_lakehouse, "WAREHOUSE": "local", "ACCESS_LOG": "0"})
+    return create_app({"LAKEHOUSE_DIR": gold_lakehouse, "WAREHOUSE": "local", "ACCESS_LOG": "0", "CHAT_RATE_LIMIT": "1000 per minute"})
 
 
 @pytest.fixture

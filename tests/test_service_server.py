@@ -108,3 +108,28 @@ def test_a_bad_form_value_shows_the_api_error(server, browser):
     tab.wait_for_selector("#status.error")
     assert "year_to" in tab.inner_text("#status")
     tab.close()
+
+
+def test_chat_page_streams_picks_using_the_last_chart_as_context(server, browser):
+    url, _ = server
+    tab = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(f"{url}/songs/genres")
+    tab.wait_for_function("window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
+    viewed = tab.evaluate("JSON.parse(sessionStorage.getItem('medialake.view')).rows.map(r => r.genre)")
+    tab.click("a[href='/chat']")
+    assert "Genre popularity" in tab.inner_text("#view")
+    tab.fill("input[name=message]", "of the genres in this chart, something upbeat")
+    tab.click("#chat button[type=submit]")
+    tab.wait_for_function("window.medialakeChat !== undefined", timeout=30000)
+    picks = tab.eval_on_selector_all("#picks li", "lis => lis.map(li => li.innerText)")
+    assert len(picks) == 3 and all("BPM" in p for p in picks) and tab.inner_text("#text")
+    assert any(genre in picks[0] for genre in viewed)
+    tab.fill("input[name=todos]", "gym 7-8, work 9-17, dinner 19-20")
+    tab.click("#schedule button[type=submit]")
+    tab.wait_for_function("window.medialakeSchedule !== undefined", timeout=30000)
+    assert tab.locator("#slots section").count() == 3
+    tab.screenshot(path=os.path.join(ARTIFACTS, "chat.png"), full_page=True)
+    tab.close()
+    assert errors == []

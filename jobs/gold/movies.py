@@ -60,4 +60,12 @@ GOLD_MOVIES = {
         FROM priced p CROSS JOIN base b
         GROUP BY p.year, p.genre""",
     ),
+    "movies_catalog": (
+        ("movies",),
+        """
+        SELECT movie_id, title, release_year AS year, concat('|', concat_ws('|', genres), '|') AS genres,
+               lower(concat_ws(' | ', keywords)) AS keywords, substring(overview, 1, 400) AS overview,
+               vote_average, vote_count, popularity, runtime
+        FROM movies WHERE title IS NOT NULL""",
+    ),
 }

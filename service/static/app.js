@@ -77,6 +77,13 @@ async function defaultArtists() {
   return [...new Set(answer.data.map(r => r.artist))].slice(0, 3).join(",");
 }
 
+// The chat page sends the last statistics view along, so "of the genres in this chart" means these rows.
+function remember(answer) {
+  const rows = Array.isArray(answer.data) ? answer.data.slice(0, 30) : [];
+  const title = document.querySelector("h1").textContent;
+  sessionStorage.setItem("medialake.view", JSON.stringify({ title, route: answer.meta.route, rows }));
+}
+
 async function draw(form) {
   const status = document.getElementById("status");
   if (form.dataset.chart === "radar" && form.artist && !form.artist.value) form.artist.value = await defaultArtists();
@@ -95,6 +102,7 @@ async function draw(form) {
   config.options = { responsive: true, maintainAspectRatio: false, animation: false, ...config.options };
   chart = new Chart(document.getElementById("chart"), config);
   table(answer.data);
+  remember(answer);
   window.medialakeChart = chart;
 }
 

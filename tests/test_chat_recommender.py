@@ -1,0 +1,161 @@
+"""The offline recommender on real gold tables (tiny generated data, real DuckDB): regression phrases, determinism, grounding."""
+
+import json
+import os
+
+import duckdb
+import pytest
+
+from service.chat.anchors import ANCHORS, FEATURES
+from service.chat.embedding import KeywordEncoder, MiniLMEncoder, model_dir
+from service.chat.intent import parse
+from service.chat.mood import MoodMatcher, keyword_matcher
+from service.chat.recommender import Recommender
+from service.warehouse.local import LocalWarehouse, delta_extension_path
+
+CASES = json.load(open(os.path.join(os.path.dirname(__file__), "chat_regression.json")))["cases"]
+SONG_GENRES = {"pop", "rock", "rap", "r&b", "latin", "edm"}
+MOVIE_GENRES = {"Comedy", "Horror", "Drama", "Romance", "Action", "Family", "Science Fiction"}
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    """The real MiniLM matcher (the model wheel is a pinned requirement)."""
+    return MoodMatcher()
+
+
+@pytest.fixture(scope="module")
+def warehouse(gold_lakehouse):
+    """The local warehouse over the shared gold tables."""
+    return LocalWarehouse(gold_lakehouse)
+
+
+@pytest.fixture(scope="module")
+def recommender(warehouse):
+    """The recommender with the genres of the gold tables."""
+    genres = {
+        d: {r["genre"] for r in warehouse.execute(q, {}).records()} for d, q in (("songs", "song_genres"), ("movies", "movie_genres"))
+    }
+    return Recommender(warehouse, MoodMatcher(), lambda domain: genres[domain])
+
+
+@pytest.fixture(scope="module")
+def gold(gold_lakehouse):
+    """DuckDB with the catalogue tables attached, to check that picks exist."""
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{delta_extension_path()}'")
+    for table in ("songs_catalog", "movies_catalog"):
+        con.execute(f"ATTACH '{gold_lakehouse}/gold/{table}' AS {table} (TYPE delta)")
+    return con
+
+
+def test_the_model_wheel_is_used_and_embeds_like_minilm(matcher):
+    assert matcher.kind == "all-MiniLM-L6-v2" and model_dir()
+    encoder = matcher.encoder
+    assert isinstance(encoder, MiniLMEncoder)
+    happy, joyful, tax = encoder.encode(["I feel happy", "I am joyful", "quarterly tax return form"])
+    assert abs(float(happy @ happy) - 1) < 1e-5
+    assert happy @ joyful > 0.5 > happy @ tax
+
+
+def test_regression_set_has_at_least_40_phrases_and_every_anchor():
+    assert len(CASES) >= 40
+    assert {c["anchor"] for c in CASES} - {None} >= {a.name for a in ANCHORS} - {"funny"} - {"scary"} | {"funny", "scary"}
+    assert any(c["anchor"] is None for c in CASES), "gibberish must be in the set"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["phrase"] for c in CASES])
+def test_phrase_maps_to_its_anchor_and_profile(matcher, case):
+    intent = parse(case["phrase"], "auto", SONG_GENRES, MOVIE_GENRES)
+    mood = matcher.match(intent.mood_text)
+    assert intent.domain == case["domain"]
+    assert (mood.top if mood.understood else None) == case["anchor"], mood.anchors
+    if case["profile"]:
+        for feature in FEATURES:
+            tolerance = 15 if feature == "tempo" else 0.15
+            assert abs(mood.profile[feature] - case["profile"][feature]) <= tolerance, feature
+
+
+def test_keyword_lexicon_is_the_degraded_mode():
+    lexicon = keyword_matcher()
+    assert isinstance(lexicon.encoder, KeywordEncoder) and lexicon.kind == "keyword-lexicon"
+    assert lexicon.match("calm reading").top == "calm"
+    assert lexicon.match("date night").top == "romantic"
+    assert not lexicon.match("zzzz qqqq").understood
+
+
+def song_exists(gold, song_id, title, artist) -> bool:
+    """The song is in the gold catalogue with this title and artist."""
+    return (
+        gold.execute(
+            "SELECT count(*) FROM songs_catalog WHERE song_id = ? AND title = ? AND artist = ?", [song_id, title, artist]
+        ).fetchone()[0]
+        == 1
+    )
+
+
+@pytest.mark.parametrize("message", ["I'm feeling upbeat", "something calm for reading", "my boss made me mad", "asdf qwerty zzz"])
+def test_song_picks_are_real_distinct_artists_and_deterministic(recommender, gold, message):
+    first, again = recommender.recommend(message), recommender.recommend(message)
+    assert first["picks"] == again["picks"] and len(first["picks"]) == 3
+    assert len({p["artist"].lower() for p in first["picks"]}) == 3, "one song per artist"
+    for pick in first["picks"]:
+        assert song_exists(gold, pick["id"], pick["title"], pick["artist"])
+
+
+def test_reasons_cite_the_songs_real_values(recommender, gold):
+    answer = recommender.recommend("something calm for reading")
+    for pick in answer["picks"]:
+        energy, acousticness, tempo, genre = gold.execute(
+            "SELECT energy, acousticness, tempo, genre FROM songs_catalog WHERE song_id = ?", [pick["id"]]
+        ).fetchone()
+        assert f"acousticness {acousticness:.2f}" in pick["reason"] and f"energy {energy:.2f}" in pick["reason"]
+        assert f"tempo {round(tempo, 1):.0f} BPM" in pick["reason"] and genre in pick["reason"]
+
+
+def test_calm_and_workout_picks_differ_in_energy(recommender):
+    calm = recommender.recommend("something calm for reading")["picks"]
+    workout = recommender.recommend("pump up music for lifting")["picks"]
+    mean = lambda picks, f: sum(p["values"][f] for p in picks) / len(picks)  # noqa: E731
+    assert mean(workout, "energy") > mean(calm, "energy") + 0.3
+    assert mean(calm, "acousticness") > mean(workout, "acousticness")
+
+
+def test_filters_from_the_text_are_applied(recommender):
+    rock = recommender.recommend("upbeat rock songs from the 80s")
+    assert rock["filters"] == {"year_from": 1980, "year_to": 1989, "genre": "rock"}
+    assert rock["picks"] and all(p["values"]["genre"] == "rock" and 1980 <= p["values"]["year"] <= 1989 for p in rock["picks"])
+    artist = rock["picks"][0]["artist"]
+    by = recommender.recommend(f"calm songs by {artist}")
+    assert by["filters"]["artist"] == artist and by["picks"] and all(p["artist"] == artist for p in by["picks"])
+
+
+def test_movies_follow_genres_era_and_exist(recommender, gold):
+    answer = recommender.recommend("a funny movie from the 90s")
+    assert answer["domain"] == "movies" and answer["mood"]["anchors"][0]["name"] == "funny"
+    assert len(answer["picks"]) == 3
+    for pick in answer["picks"]:
+        title, year = gold.execute("SELECT title, year FROM movies_catalog WHERE movie_id = ?", [int(pick["id"])]).fetchone()
+        assert (title, year) == (pick["title"], pick["year"]) and 1990 <= year <= 1999
+    funny = recommender.recommend("make me laugh with a movie")
+    scores = [p["values"]["match_score"] for p in funny["picks"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] >= 2, "ranked by how well genres and keywords match"
+    assert "Comedy" in funny["picks"][0]["reason"]
+
+
+def test_not_understood_says_so_and_offers_popular_picks(recommender, gold):
+    answer = recommender.recommend("xkcd blorp fnord")
+    assert not answer["understood"] and "couldn't tell" in answer["text"]
+    top = [
+        r[0]
+        for r in gold.execute("SELECT popularity FROM songs_catalog WHERE energy IS NOT NULL ORDER BY popularity DESC LIMIT 1").fetchall()
+    ]
+    assert answer["picks"][0]["values"]["popularity"] == top[0]
+
+
+def test_the_chart_context_narrows_the_picks(recommender):
+    context = {"title": "Genre popularity", "rows": [{"genre": "latin", "track_count": 9}, {"genre": "edm", "track_count": 4}]}
+    answer = recommender.recommend("of the genres in this chart, something upbeat", context=context)
+    assert answer["filters"]["view"]["genres"] == ["latin", "edm"]
+    assert {p["values"]["genre"] for p in answer["picks"]} <= {"latin", "edm"}
+    assert "Genre popularity" in answer["text"]
