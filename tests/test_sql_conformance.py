@@ -40,6 +40,7 @@ SAMPLE_PARAMS = {
         "year_from": 1970,
         "year_to": None,
         "per_artist": 1,
+        "pool": 400,
         "popular": 0,
         "limit": 8,
     },

@@ -7,6 +7,7 @@ from service.chat.mood import Mood, MoodMatcher
 PICKS = 3
 CANDIDATES = 8
 MIN_MOVIE_VOTES = 10
+POOL = 400  # nearest songs considered before one-per-artist; 8 distinct artists among 400 is all but certain
 
 
 class Recommender:
@@ -42,6 +43,7 @@ class Recommender:
             "year_to": intent.year_to,
             "per_artist": limit if intent.artist else per_artist,
             "popular": 0 if (profile or mood.understood) else 1,
+            "pool": max(POOL, limit * 10),
             "limit": limit,
         }
         return self.warehouse.execute("chat_song_candidates", params).records()

@@ -1,4 +1,4 @@
--- Songs nearest a target mood profile (Euclidean over the audio features, tempo scaled by 1/100), filtered, at most
+-- Songs nearest a target mood profile (among the :pool nearest) (Euclidean over the audio features, tempo scaled by 1/100), filtered, at most
 -- :per_artist songs per artist (or the most popular when :popular = 1); ties broken by popularity then id so the same request always gives the same picks.
 WITH scored AS (
   SELECT source, song_id, title, artist, genre, year, duration_s, tempo, energy, valence, danceability, acousticness,
@@ -14,9 +14,12 @@ WITH scored AS (
     AND (:year_from IS NULL OR year >= :year_from)
     AND (:year_to IS NULL OR year <= :year_to)
 ),
+nearest AS (  -- a top-N of the whole catalogue first, so the per-artist window sorts hundreds of rows, not all of them
+  SELECT * FROM scored ORDER BY CASE WHEN :popular = 1 THEN 0 ELSE distance END, popularity DESC, song_id LIMIT :pool
+),
 ranked AS (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY LOWER(artist) ORDER BY CASE WHEN :popular = 1 THEN 0 ELSE distance END, popularity DESC, song_id) AS artist_rank
-  FROM scored
+  FROM nearest
 )
 SELECT source, song_id, title, artist, genre, year, ROUND(duration_s, 1) AS duration_s, ROUND(tempo, 1) AS tempo,
        ROUND(energy, 2) AS energy, ROUND(valence, 2) AS valence, ROUND(danceability, 2) AS danceability,
