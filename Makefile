@@ -9,10 +9,10 @@ SCALE ?= demo
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat notebooks images docker-build deploy browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 WHEEL_CACHE ?= $(HOME)/.cache/medialake/wheels
 LLAMA_CPP_VERSION := 0.3.36
@@ -96,6 +96,23 @@ bench-service: install ## wrk against the production server: requests/s, p50/p99
 
 bench-chat: install ## Chat: embedding model load time and memory, offline /api/chat p50/p90/p99 over the lakehouse
 	$(PY) -m service.chat.bench
+
+notebooks: install ## Execute every notebook in notebooks/ headless against MEDIALAKE_LAKEHOUSE_DIR (fails on any cell error)
+	for nb in notebooks/*.ipynb; do $(PY) -m jobs.workflow.notebook $$nb || exit 1; done
+
+images: install ## Regenerate images/: the notebooks' figures (from the lakehouse) and the architecture diagram (docs/architecture.py)
+	MEDIALAKE_IMAGES_DIR=images $(MAKE) notebooks
+	$(PY) -m docs.architecture --out images/architecture.png
+
+IMAGE ?= medialake:latest
+docker-build: ## Build the service image (distroless, non-root); needs a Docker engine, which our build machines lack
+	docker build -t $(IMAGE) .
+
+RESOURCE_GROUP ?= medialake
+deploy: ## Deploy to Azure (template.json + parameters.json into RESOURCE_GROUP with az), then the job definitions to Databricks
+	az deployment group create --resource-group $(RESOURCE_GROUP) --template-file template.json --parameters @parameters.json \
+	  databricksToken="$$DATABRICKS_TOKEN" openaiApiKey="$$OPENAI_API_KEY"
+	$(MAKE) deploy-jobs
 
 clean: ## Remove generated data and the local lakehouse
 	rm -rf data/raw lakehouse

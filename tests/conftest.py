@@ -49,6 +49,17 @@ def gold_lakehouse(spark, tiny_raw, tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="session")
+def demo_lakehouse(spark, tmp_path_factory):
+    """A lakehouse built by the real pipeline at the demo scale (6k movies, 500k ratings, 30k songs; about 20 s)."""
+    from jobs.pipeline import run_etl
+
+    raw, root = tmp_path_factory.mktemp("demo_raw"), str(tmp_path_factory.mktemp("demo") / "lakehouse")
+    generate(str(raw), SCALES["demo"], seed=42)
+    run_etl(spark, settings_for(str(raw), root))
+    return root
+
+
 @pytest.fixture
 def app(gold_lakehouse):
     """The Flask app on the local warehouse over the shared gold tables."""
