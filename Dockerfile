@@ -8,9 +8,11 @@ RUN apt-get update \
 WORKDIR /app
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY requirements.txt requirements-serve.txt requirements-nodeps.txt ./
-# Only what the service imports, at the versions pinned in requirements.txt (used as constraints).
-RUN python3 -m venv /venv \
- && /venv/bin/pip install -r requirements-serve.txt -c requirements.txt \
+# Only what the service imports, at the versions pinned in requirements.txt (used as constraints; pip refuses extras
+# in a constraints file, hence the sed).
+RUN sed 's/\[[^]]*\]//' requirements.txt > /tmp/constraints.txt \
+ && python3 -m venv /venv \
+ && /venv/bin/pip install -r requirements-serve.txt -c /tmp/constraints.txt \
  && /venv/bin/pip install --no-deps -r requirements-nodeps.txt
 COPY jobs/__init__.py jobs/settings.py jobs/log.py /app/jobs/
 COPY service /app/service

@@ -25,9 +25,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(lakehouse: str, port: int) -> subprocess.Popen:
-    """The production server as `make serve` runs it, waited for until /health answers."""
-    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_ACCESS_LOG="0")
+def start_server(lakehouse: str, port: int, **settings: str) -> subprocess.Popen:
+    """The production server as `make serve` runs it (extra settings by environment name), waited for until /health answers."""
+    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_ACCESS_LOG="0") | settings
     process = subprocess.Popen(
         [sys.executable, "-m", "service.serve"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -141,3 +141,10 @@ def test_openapi_lists_every_route_with_its_parameters(app, client):
     search = {p["name"] for p in spec["paths"]["/api/songs/search"]["get"]["parameters"]}
     assert {"tempo_min", "tempo_max", "duration_min", "duration_max", "time_signature", "genre", "year", "page", "limit"} == search
     assert "/api/songs/search" in client.get("/docs").get_data(as_text=True)
+
+
+def test_a_url_answered_from_the_cache_is_also_served_by_the_fast_path(app, client):
+    explicit, bare = "/api/movies/top-rated?min_votes=100&by=tmdb", "/api/movies/top-rated"  # same parameters, two spellings
+    assert client.get(explicit).status_code == 200 and client.get(bare).status_code == 200
+    answers = app.extensions["fastpath"].answers
+    assert ("/api/movies/top-rated", "min_votes=100&by=tmdb") in answers and ("/api/movies/top-rated", "") in answers

@@ -72,8 +72,9 @@ def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=la
             WAREHOUSE_ERRORS.labels(route).inc()
             return stale_or_503(route, params, error)
         cache.put(etag, request_key(route, params), body)
-        fastpath = current_app.extensions["fastpath"]
-        fastpath.remember(request.path, request.query_string.decode(), request.url_rule.rule, tables, versions, etag, body)
+    # also on a hit: another URL with the same parameters (defaults spelled out) may have filled the cache first
+    fastpath = current_app.extensions["fastpath"]
+    fastpath.remember(request.path, request.query_string.decode(), request.url_rule.rule, tables, versions, etag, body)
     return current_app.response_class(body, mimetype="application/json", headers=cache_headers(etag))
 
 
