@@ -9,7 +9,7 @@ SCALE ?= demo
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat notebooks images docker-build deploy browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -113,6 +113,16 @@ deploy: ## Deploy to Azure (template.json + parameters.json into RESOURCE_GROUP 
 	az deployment group create --resource-group $(RESOURCE_GROUP) --template-file template.json --parameters @parameters.json \
 	  databricksToken="$$DATABRICKS_TOKEN" openaiApiKey="$$OPENAI_API_KEY"
 	$(MAKE) deploy-jobs
+
+LOADTEST_ARGS ?= --users 100 --seconds 30 --max-failure-ratio 0 --max-p95-ms 50 --min-rps 100
+loadtest: install ## Locust (visitor mix, answers checked) vs the production server over the demo lakehouse; fails on LOADTEST_ARGS thresholds
+	$(PY) -m tests.load.run $(LOADTEST_ARGS)
+
+sweep: install ## Constant offered loads (100 to 15,000 req/s) without coordinated omission -> docs/load/sweep.json (about 9 min)
+	$(PY) -m tests.load.sweep
+
+report: install ## docs/performance.md and images/load_*.png from the recorded load runs in docs/load/
+	$(PY) -m tests.load.report
 
 clean: ## Remove generated data and the local lakehouse
 	rm -rf data/raw lakehouse

@@ -43,6 +43,11 @@ SETTINGS = {
     "databricks_gold_schema": Setting("MEDIALAKE_DATABRICKS_GOLD_SCHEMA", "gold", "Schema of the gold tables on Databricks."),
     "connect_timeout_seconds": Setting("MEDIALAKE_CONNECT_TIMEOUT_SECONDS", "10", "Warehouse connect timeout."),
     "query_timeout_seconds": Setting("MEDIALAKE_QUERY_TIMEOUT_SECONDS", "30", "Warehouse query timeout."),
+    "local_version_check_seconds": Setting(
+        "MEDIALAKE_LOCAL_VERSION_CHECK_SECONDS",
+        "0.05",
+        "Local backend: how long a table's Delta version is trusted before one stat of its _delta_log (0: every request).",
+    ),
     "version_check_seconds": Setting("MEDIALAKE_VERSION_CHECK_SECONDS", "5", "Databricks backend: how long a table version is trusted."),
     "cache_entries": Setting("MEDIALAKE_CACHE_ENTRIES", "4096", "Answers kept in the in-memory cache per worker."),
     "access_log": Setting("MEDIALAKE_ACCESS_LOG", "1", "1 to log one JSON line per request, 0 to turn it off."),

@@ -1,9 +1,8 @@
 """A WSGI front for repeated GETs of statistics: the cached bytes, checked against the table versions, without entering Flask."""
 
 import time
-import uuid
 
-from service.observability import CACHE, LATENCY, REQUESTS, access_logger
+from service.observability import CACHE, LATENCY, REQUESTS, access_logger, new_request_id
 
 
 class CachedAnswers:
@@ -14,10 +13,11 @@ class CachedAnswers:
         self.answers: dict[tuple[str, str], tuple] = {}
         self.log = access_logger() if flask_app.config["ACCESS_LOG"] == "1" else None
 
-    def remember(self, path: str, query: str, route: str, tables: tuple, versions: dict, etag: str, body: bytes) -> None:
-        """Called by the API after a fresh 200 answer."""
+    def remember(self, path: str, query: str, route: str, tables: tuple, versions: dict, etag: str, body: bytes,
+                 content_type: str = "application/json") -> None:  # fmt: skip
+        """Called after a 200 answer that only changes with the tables' versions (statistics, pages)."""
         if len(self.answers) < int(self.app.config["CACHE_ENTRIES"]):
-            self.answers[(path, query)] = (route, tables, versions, etag, body)
+            self.answers[(path, query)] = (route, tables, versions, etag, body, content_type)
 
     def __call__(self, environ, start_response):
         """The cached answer when still current, else Flask."""
@@ -27,15 +27,15 @@ class CachedAnswers:
         if entry is None:
             return self.wsgi(environ, start_response)
         started = time.perf_counter()
-        route, tables, versions, etag, body = entry
+        route, tables, versions, etag, body, content_type = entry
         if self.app.extensions["warehouse"].versions(tables) != versions:
             return self.wsgi(environ, start_response)
         not_modified = environ.get("HTTP_IF_NONE_MATCH", "").strip() == f'"{etag}"'
         status = "304 Not Modified" if not_modified else "200 OK"
-        request_id = environ.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        request_id = environ.get("HTTP_X_REQUEST_ID", "")[:64] or new_request_id()
         headers = [("ETag", f'"{etag}"'), ("Cache-Control", "public, no-cache"), ("X-Request-Id", request_id)]
         if not not_modified:
-            headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            headers += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         start_response(status, headers)
         self.account(route, status[:3], headers[2][1], started, "revalidated" if not_modified else "hit")
         return [b""] if not_modified else [body]

@@ -1,8 +1,9 @@
 """One JSON log line per request (request id, route, status, ms, cache) and Prometheus metrics."""
 
+import itertools
 import logging
+import os
 import time
-import uuid
 
 from flask import Flask, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -15,6 +16,18 @@ LATENCY = Histogram("medialake_request_seconds", "Request latency", ["route"], r
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5))  # fmt: skip
 CACHE = Counter("medialake_cache", "Answer cache lookups", ["result"], registry=REGISTRY)
 WAREHOUSE_ERRORS = Counter("medialake_warehouse_errors", "Warehouse failures", ["query"], registry=REGISTRY)
+
+
+_IDS = itertools.count(1)
+_PREFIX: dict[int, str] = {}
+
+
+def new_request_id() -> str:
+    """A unique request id: a random prefix per process and a counter (uuid4 cost a tenth of a cached answer)."""
+    pid = os.getpid()
+    if pid not in _PREFIX:  # per process: granian's workers fork after import
+        _PREFIX[pid] = os.urandom(6).hex()
+    return f"{_PREFIX[pid]}{next(_IDS):010x}"
 
 
 def access_logger() -> logging.Logger:
@@ -36,7 +49,7 @@ def install(app: Flask) -> None:
     @app.before_request
     def start():
         g.started = time.perf_counter()
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or new_request_id()
         g.cache = "-"
 
     @app.after_request

@@ -128,3 +128,18 @@ def test_the_chat_understands_a_day_plan(client):
 def test_chat_page_is_served(client):
     page = client.get("/chat")
     assert page.status_code == 200 and b'id="chat"' in page.data and b"chat.js" in page.data
+
+
+def test_offline_answers_are_cached_until_the_catalogue_changes(app, client):
+    first = client.post("/api/chat", json={"message": "Date  night"}).get_json()["data"]
+    again = client.post("/api/chat", json={"message": "date night"}).get_json()["data"]
+    assert first == again and len(app.extensions["chat_cache"].fresh) == 1, "same words, case and spacing aside: one entry"
+    client.post("/api/chat", json={"message": "date night", "domain": "movies"})
+    assert len(app.extensions["chat_cache"].fresh) == 2, "the domain is part of the key"
+
+
+def test_pages_are_served_by_the_fast_path_after_the_first_render(app, client):
+    first = client.get("/songs/genres")
+    assert ("/songs/genres", "") in app.extensions["fastpath"].answers
+    again = client.get("/songs/genres")
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"] and again.mimetype == "text/html"

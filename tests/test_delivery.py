@@ -148,7 +148,7 @@ def test_cd_builds_pushes_and_deploys_with_oidc_environments_and_concurrency():
 
 
 @pytest.mark.parametrize("target", ["install", "demo", "etl", "serve", "schedule", "test", "lint", "format", "notebooks", "images",
-                                    "bench", "docker-build", "deploy", "help"])  # fmt: skip
+                                    "bench", "docker-build", "deploy", "loadtest", "report", "help"])  # fmt: skip
 def test_the_makefile_has_every_entry_point(target):
     assert re.search(rf"^{target}:.*## ", read("Makefile"), flags=re.M), target
     listed = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True).stdout

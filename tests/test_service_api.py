@@ -1,6 +1,7 @@
 """The statistics endpoints over real gold Delta tables through the real DuckDB warehouse."""
 
 import shutil
+import time
 
 import pytest
 from deltalake import DeltaTable, write_deltalake
@@ -101,13 +102,14 @@ def copy_lakehouse(source, target) -> str:
 
 def test_a_new_table_version_is_seen_by_the_next_request(gold_lakehouse, tmp_path):
     root = copy_lakehouse(gold_lakehouse, tmp_path / "lake")
-    client = create_app({"LAKEHOUSE_DIR": root, "ACCESS_LOG": "0"}).test_client()
+    client = create_app({"LAKEHOUSE_DIR": root, "ACCESS_LOG": "0", "LOCAL_VERSION_CHECK_SECONDS": "0.2"}).test_client()
     before = client.get("/api/songs/popularity-histogram")
     assert client.get("/api/songs/popularity-histogram").data == before.data
     table = DeltaTable(f"{root}/gold/popularity_histogram")
     rows = table.to_pandas()
     rows["track_count"] = rows["track_count"] * 2
     write_deltalake(table, rows, mode="overwrite")
+    time.sleep(0.25)  # the version is trusted for LOCAL_VERSION_CHECK_SECONDS, then re-read
     after = client.get("/api/songs/popularity-histogram", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     assert [r["track_count"] for r in after.json["data"]] == [2 * r["track_count"] for r in before.json["data"]]
@@ -116,7 +118,7 @@ def test_a_new_table_version_is_seen_by_the_next_request(gold_lakehouse, tmp_pat
 
 def test_warehouse_failure_serves_the_last_good_answer_marked_stale_else_503(gold_lakehouse, tmp_path):
     root = copy_lakehouse(gold_lakehouse, tmp_path / "lake")
-    client = create_app({"LAKEHOUSE_DIR": root, "ACCESS_LOG": "0"}).test_client()
+    client = create_app({"LAKEHOUSE_DIR": root, "ACCESS_LOG": "0", "LOCAL_VERSION_CHECK_SECONDS": "0"}).test_client()
     good = client.get("/api/songs/genre-popularity").json
     shutil.rmtree(f"{root}/gold")
     stale = client.get("/api/songs/genre-popularity")

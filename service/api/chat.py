@@ -4,14 +4,16 @@ import json
 import threading
 import time
 
-from flask import Blueprint, Response, current_app, g, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from service.api.registry import lookup
+from service.cache import AnswerCache
 from service.chat import llm, schedule
 from service.chat.mood import MoodMatcher
 from service.chat.recommender import Recommender
+from service.pages import cached_page
 from service.params import BadRequest
 
 blueprint = Blueprint("chat", __name__)
@@ -80,7 +82,25 @@ def checked_context(context) -> dict | None:
     return context
 
 
+CATALOGUES = ("songs_catalog", "movies_catalog")
+
+
 def answer_for(message: str, domain: str, context: dict | None) -> dict:
+    """The answer, from the cache when offline (deterministic for a message, domain, context and table versions)."""
+    if current_app.config["OPENAI_API_KEY"]:
+        return fresh_answer(message, domain, context)
+    cache = current_app.extensions.setdefault("chat_cache", AnswerCache(current_app.config["CACHE_ENTRIES"]))
+    versions = current_app.extensions["warehouse"].versions(CATALOGUES)
+    key = AnswerCache.etag(" ".join(message.lower().split()), {"domain": domain, "context": json.dumps(context, sort_keys=True)}, versions)
+    cached = cache.get(key)
+    g.cache = "hit" if cached is not None else "miss"
+    if cached is None:
+        cached = json.dumps(fresh_answer(message, domain, context), default=str)
+        cache.put(key, key, cached)
+    return json.loads(cached)
+
+
+def fresh_answer(message: str, domain: str, context: dict | None) -> dict:
     """The schedule when the message lists to-dos with times, else the recommendation (with the model when configured)."""
     if schedule.TODO.search(message):
         return {"kind": "schedule", "mode": "offline", "fallback": None} | plan_day(message, None, None)
@@ -90,7 +110,6 @@ def answer_for(message: str, domain: str, context: dict | None) -> dict:
     if config["OPENAI_API_KEY"]:
         client = current_app.extensions.setdefault("llm_client", llm.client_from(config))
         answer = llm.with_model(offline, message, context, client, config["OPENAI_MODEL"], config["LLM_OUTPUT"])
-    g.chat = {"mode": answer["mode"], "fallback": bool(answer["fallback"])}
     return {"kind": "recommendation"} | {k: answer[k] for k in PUBLIC}
 
 
@@ -160,4 +179,4 @@ def schedule_day():
 @blueprint.get("/chat")
 def chat_page():
     """The chat page (with the listening schedule form)."""
-    return render_template("chat.html", title="Chat")
+    return cached_page("chat.html", title="Chat")

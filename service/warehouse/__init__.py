@@ -12,7 +12,7 @@ def connect(config: dict) -> Warehouse:
     if config["WAREHOUSE"] == "local":
         from service.warehouse.local import LocalWarehouse
 
-        return LocalWarehouse(config["LAKEHOUSE_DIR"])
+        return LocalWarehouse(config["LAKEHOUSE_DIR"], float(config["LOCAL_VERSION_CHECK_SECONDS"]))
     raise ValueError(f"MEDIALAKE_WAREHOUSE must be local or databricks, not {config['WAREHOUSE']!r}")
 
 
