@@ -153,7 +153,7 @@ def limits_text(data: dict) -> str:
     text = [
         f"- **The two cores, shared.** At the cached peak ({top['achieved']:,.0f} requests/s achieved of {top['offered']:,} offered) the "
         f"server's workers use {top['server_cores']:.2f} cores and the load generator {top['generator_cores']:.2f}: {busy:.2f} of the "
-        f"machine's 2 cores, the rest going to the kernel's loopback networking. Each cached answer costs the server about "
+        f"machine's 2 cores: the machine is full. Each cached answer costs the server about "
         f"{cost:.0f} µs of CPU, so 2 cores given to the server alone would carry about {2e6 / cost:,.0f} requests/s.",
     ]
     if "cold" in data:
@@ -167,17 +167,23 @@ def limits_text(data: dict) -> str:
         )
     if "mix" in data:
         mix_top = max(data["mix"], key=lambda r: r["achieved"])
+        saturated = mix_top["achieved"] < 0.98 * mix_top["offered"] or mix_top["p99"] > SLO_P99_MS
         text.append(
-            f"- **The visitor mix.** With pages, static files, varied statistics and 0.5 % chat, the server spends "
-            f"{cpu_per_request_us(mix_top):.0f} µs per request on average and tops out near {mix_top['achieved']:,.0f} requests/s: pages are "
-            "rendered by Flask and Jinja on every request, and a chat answer costs about 40 ms (embedding plus a warehouse query)."
+            f"- **The visitor mix** {'saturates' if saturated else 'was not pushed to saturation'}: at {mix_top['offered']:,} "
+            f"requests/s offered it achieved {mix_top['achieved']:,.0f} with p99 {mix_top['p99']:.1f} ms, the server spending "
+            f"{cpu_per_request_us(mix_top):.0f} µs per request. Static files come from granian (Rust), pages and repeated chat "
+            "messages from the same caches as statistics; what costs is the first request of a parameter combination (a "
+            "warehouse query, the cold figure above) or of a chat message (about 40 ms: `make bench-chat`)."
         )
     text.append(
-        "- **A second machine or more workers.** Moving the load generator to another machine frees its share of the CPU for "
-        "the server (the figure above). More granian workers on the same 2 cores do not help: the workers are already CPU-bound "
-        "(closed-loop wrk, same endpoint: 2 workers x 1 thread 14,045 requests/s, 3 x 1 14,415, 4 x 1 15,123, 2 x 2 14,543). "
-        "Beyond one machine, the service scales out: answers depend only on the Delta versions, so any number of instances "
-        "behind a load balancer give the same answers."
+        "- **A second machine or more workers.** Moving the load generator to another machine gives its share of the CPU to "
+        "the server (the figure above). More granian workers help a closed-loop client a little but not the open-loop "
+        "tail here: `wrk -t2 -c64 -d5s` on one cached URL (3 runs each) gave 2 workers x 1 thread 17,328 / 17,368 / 17,621 "
+        "requests/s, 2 x 2 (the default) 19,303 / 19,180 / 18,928, 3 x 1 19,603 / 19,096 / 19,464, 4 x 1 20,660 / 21,428 / "
+        "21,867; but at 10,000 and 12,500 requests/s offered, 4 x 1 had p99 12.6-39 ms and 264 ms against 9-13 ms and "
+        "21-139 ms for 2 x 2, because every extra worker is one more process competing with the generator for the same 2 cores. "
+        "Beyond one machine the service scales out: an answer depends only on the Delta versions behind it, so any number of "
+        "instances behind a load balancer give the same answers."
     )
     return "\n".join(text)
 
