@@ -14,6 +14,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -100,7 +101,7 @@ def main() -> None:
     build_pace()
     process, port = serve(args.lakehouse or demo_lakehouse())
     server = psutil.Process(process.pid)
-    folder = os.path.join(ROOT, "bench-data")
+    folder = tempfile.mkdtemp(prefix="sweep-")  # pace's paths files
     top = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/songs/top-tracks?limit=50"))["data"]
     artists = sorted({row["artist"] for row in top})
     runs, cold_used = [], 0
