@@ -153,6 +153,18 @@ def test_not_understood_says_so_and_offers_popular_picks(recommender, gold):
     assert answer["picks"][0]["values"]["popularity"] == top[0]
 
 
+def test_a_movie_wish_not_understood_gets_the_most_popular_movies(recommender, gold):
+    answer = recommender.recommend("recommend a movie")
+    assert not answer["understood"] and answer["domain"] == "movies"
+    top = [
+        r[0]
+        for r in gold.execute(
+            "SELECT movie_id FROM movies_catalog WHERE vote_count >= 10 ORDER BY popularity DESC, movie_id LIMIT 3"
+        ).fetchall()
+    ]
+    assert [int(p["id"]) for p in answer["picks"]] == top
+
+
 def test_the_chart_context_narrows_the_picks(recommender):
     context = {"title": "Genre popularity", "rows": [{"genre": "latin", "track_count": 9}, {"genre": "edm", "track_count": 4}]}
     answer = recommender.recommend("of the genres in this chart, something upbeat", context=context)

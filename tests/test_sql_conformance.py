@@ -26,6 +26,7 @@ SAMPLE_PARAMS = {
         "year_to": None,
         "min_votes": 10,
         "any_match": 0,
+        "popular": 0,
         "limit": 8,
     },
     "chat_song_candidates": {

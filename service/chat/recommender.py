@@ -60,6 +60,7 @@ class Recommender:
             "year_from": intent.year_from,
             "year_to": intent.year_to,
             "any_match": 0 if anchor else 1,
+            "popular": 0 if anchor else 1,
             "limit": limit,
         }
         for min_votes, any_match in ((MIN_MOVIE_VOTES, 0), (0, 0), (0, 1)):  # widen until there are enough to pick from

@@ -1,4 +1,5 @@
--- Movies for a mood: genre matches count twice, keyword or overview matches once, then vote average and popularity;
+-- Movies for a mood: genre matches count twice, keyword or overview matches once, then vote average (or popularity
+-- when :popular = 1, for a mood not understood) and popularity;
 -- a floor on vote count keeps unknown films out; ties broken by id so the same request always gives the same picks.
 WITH scored AS (
   SELECT movie_id, title, year, genres, vote_average, vote_count, ROUND(popularity, 2) AS popularity,
@@ -17,5 +18,6 @@ SELECT movie_id, title, year, SUBSTRING(genres, 2, LENGTH(genres) - 2) AS genres
        vote_count, popularity, match_score
 FROM scored
 WHERE match_score > 0 OR :any_match = 1
-ORDER BY match_score DESC, vote_average DESC NULLS LAST, popularity DESC NULLS LAST, movie_id
+ORDER BY match_score DESC, CASE WHEN :popular = 1 THEN popularity ELSE vote_average END DESC NULLS LAST,
+         popularity DESC NULLS LAST, movie_id
 LIMIT :limit
