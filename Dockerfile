@@ -14,7 +14,7 @@ RUN sed 's/\[[^]]*\]//' requirements.txt > /tmp/constraints.txt \
  && python3 -m venv /venv \
  && /venv/bin/pip install -r requirements-serve.txt -c /tmp/constraints.txt \
  && /venv/bin/pip install --no-deps -r requirements-nodeps.txt
-COPY jobs/__init__.py jobs/settings.py jobs/log.py /app/jobs/
+COPY medialake /app/medialake
 COPY service /app/service
 
 # Stage 2: no shell, no package manager, non-root (uid 65532).

@@ -5,9 +5,9 @@ import signal
 import sys
 
 from jobs.expectations import ExpectationFailed
-from jobs.log import get_logger
-from jobs.settings import load_settings
 from jobs.sources import UnknownFormatError
+from medialake.log import get_logger
+from medialake.settings import load_settings
 
 
 def parser() -> argparse.ArgumentParser:

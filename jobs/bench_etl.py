@@ -14,8 +14,8 @@ import psutil
 
 from jobs import pipeline
 from jobs.datagen import SCALES, generate
-from jobs.settings import load_settings
 from jobs.spark import get_spark, stop_spark
+from medialake.settings import load_settings
 
 
 class PeakMemory:

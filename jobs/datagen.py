@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from jobs.log import get_logger, log_event
 from jobs.sources import MDB_METADATA_COLUMNS, SPOTIFY_COLUMNS, TMDB_MOVIES_COLUMNS
+from medialake.log import get_logger, log_event
 
 
 @dataclass(frozen=True)
@@ -416,13 +416,13 @@ def generate(out: str, scale: Scale, seed: int = 42) -> None:
 
 def main(argv=None) -> None:
     """Command line entry point."""
-    from jobs.settings import load_settings
+    from medialake.settings import load_settings
 
     settings = load_settings()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default=settings.datagen_scale, choices=sorted(SCALES))
     parser.add_argument("--out", default=settings.raw_dir)
-    parser.add_argument("--seed", type=int, default=int(settings.datagen_seed))
+    parser.add_argument("--seed", type=int, default=settings.datagen_seed)
     args = parser.parse_args(argv)
     generate(args.out, SCALES[args.scale], args.seed)
 

@@ -7,7 +7,7 @@ import uuid
 from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
-from jobs.settings import Settings
+from medialake.settings import Settings
 
 
 def table_path(settings: Settings, layer: str, table: str) -> str:

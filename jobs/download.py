@@ -9,7 +9,7 @@ import os
 import urllib.request
 import zipfile
 
-from jobs.log import get_logger, log_event
+from medialake.log import get_logger, log_event
 
 SOURCES = {
     "movielens": "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip",

@@ -13,10 +13,10 @@ from pyspark.sql import functions as F
 from jobs import bronze, delta_io, expectations
 from jobs.gold.movies import GOLD_MOVIES
 from jobs.gold.songs import GOLD_SONGS
-from jobs.log import RUN_ID, get_logger, log_event
-from jobs.settings import Settings
 from jobs.silver.tables import DERIVED_TABLES, SILVER_TABLES, SilverTable
 from jobs.sources import FORMATS, find_raw_files
+from medialake.log import RUN_ID, get_logger, log_event
+from medialake.settings import Settings
 
 log = get_logger("medialake.etl")
 

@@ -3,8 +3,8 @@
 from pyspark.sql import SparkSession
 
 from jobs import delta_io, expectations
-from jobs.settings import Settings
 from jobs.silver.tables import tables_of
+from medialake.settings import Settings
 
 
 class QualityGateFailed(RuntimeError):

@@ -5,7 +5,7 @@ import os
 
 from pyspark.sql import SparkSession
 
-from jobs.settings import Settings, load_settings
+from medialake.settings import Settings, load_settings
 
 _servers = []
 
@@ -17,8 +17,6 @@ def get_spark(settings: Settings | None = None) -> SparkSession:
         return SparkSession.builder.remote(settings.spark_remote or os.environ["SPARK_REMOTE"]).getOrCreate()
     if settings.engine == "classic":
         return _classic_spark()
-    if settings.engine != "sail":
-        raise ValueError(f"MEDIALAKE_ENGINE must be sail, remote or classic, got {settings.engine!r}")
     return SparkSession.builder.remote(_start_sail()).getOrCreate()
 
 

@@ -8,14 +8,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from flask import Flask  # noqa: E402
 
-from jobs.settings import load_settings  # noqa: E402
+from medialake.settings import SETTINGS, load_settings  # noqa: E402
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The Flask app: settings (defaults, then environment, then test_config), warehouse, cache, routes, logs."""
     app = Flask(__name__)
-    app.config.update({name.upper(): value for name, value in vars(load_settings()).items()})
-    app.config.update(test_config or {})
+    app.config.update(settings_config(test_config or {}))
     app.json.sort_keys = False
     from service import errors, observability, pages
     from service.api import chat, movies, songs  # noqa: F401  (registers the endpoints)
@@ -25,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.fastpath import CachedAnswers
     from service.warehouse import connect
 
-    app.extensions["warehouse"] = app.config.get("WAREHOUSE_INSTANCE") or connect(app.config)
+    app.extensions["warehouse"] = connect(app.config)
     app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"])
     app.extensions["lookups"] = {}
     for blueprint in (api, system, chat.blueprint, pages.blueprint):
@@ -35,3 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     observability.install(app)
     app.extensions["fastpath"] = app.wsgi_app = CachedAnswers(app)
     return app
+
+
+def settings_config(test_config: dict) -> dict:
+    """Flask config: every setting typed and checked by load_settings (test_config's settings included), then other keys."""
+    overrides = {key.lower(): value for key, value in test_config.items() if key.lower() in SETTINGS}
+    typed = {name.upper(): value for name, value in vars(load_settings(overrides)).items()}
+    return typed | {key: value for key, value in test_config.items() if key.lower() not in SETTINGS}

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from jobs.settings import load_settings
+from medialake.settings import load_settings
 from service.warehouse.local import LocalWarehouse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

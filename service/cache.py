@@ -9,7 +9,7 @@ class AnswerCache:
     """A bounded LRU of encoded answers, plus the last good answer per request whatever the versions."""
 
     def __init__(self, entries: int):
-        self.entries, self.lock = int(entries), threading.Lock()
+        self.entries, self.lock = entries, threading.Lock()
         self.fresh: OrderedDict = OrderedDict()
         self.last_good: OrderedDict = OrderedDict()
 

@@ -11,12 +11,12 @@ class CachedAnswers:
     def __init__(self, flask_app):
         self.app, self.wsgi = flask_app, flask_app.wsgi_app
         self.answers: dict[tuple[str, str], tuple] = {}
-        self.log = access_logger() if flask_app.config["ACCESS_LOG"] == "1" else None
+        self.log = access_logger() if flask_app.config["ACCESS_LOG"] else None
 
     def remember(self, path: str, query: str, route: str, tables: tuple, versions: dict, etag: str, body: bytes,
                  content_type: str = "application/json") -> None:  # fmt: skip
         """Called after a 200 answer that only changes with the tables' versions (statistics, pages)."""
-        if len(self.answers) < int(self.app.config["CACHE_ENTRIES"]):
+        if len(self.answers) < self.app.config["CACHE_ENTRIES"]:
             self.answers[(path, query)] = (route, tables, versions, etag, body, content_type)
 
     def __call__(self, environ, start_response):

@@ -8,7 +8,7 @@ import time
 from flask import Flask, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from jobs.log import JsonFormatter
+from medialake.log import JsonFormatter
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("medialake_requests", "HTTP requests", ["route", "status"], registry=REGISTRY)
@@ -59,7 +59,7 @@ def install(app: Flask) -> None:
         REQUESTS.labels(route, str(response.status_code)).inc()
         LATENCY.labels(route).observe(seconds)
         response.headers["X-Request-Id"] = g.request_id
-        if app.config["ACCESS_LOG"] == "1":
+        if app.config["ACCESS_LOG"]:
             fields = {"request_id": g.request_id, "method": request.method, "route": route, "path": request.path,
                       "status": response.status_code, "ms": round(seconds * 1000, 3), "cache": g.cache}  # fmt: skip
             log.info("request", extra={"fields": fields})

@@ -6,8 +6,8 @@ from pathlib import Path
 from granian import Granian
 from granian.constants import Interfaces
 
-from jobs.log import get_logger, log_event
-from jobs.settings import load_settings
+from medialake.log import get_logger, log_event
+from medialake.settings import load_settings
 
 
 def main() -> int:
@@ -20,10 +20,10 @@ def main() -> int:
     server = Granian(
         "service.wsgi:app",
         address=settings.host,
-        port=int(settings.port),
+        port=settings.port,
         interface=Interfaces.WSGI,
-        workers=int(settings.workers),
-        blocking_threads=int(settings.blocking_threads),
+        workers=settings.workers,
+        blocking_threads=settings.blocking_threads,
         log_access=False,
         # static files straight from granian's Rust side: a visitor's page loads cost Python nothing
         static_path_route=["/static"],

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from jobs.datagen import SCALES, generate
-from jobs.settings import load_settings
+from medialake.settings import load_settings
 
 REAL_DATA = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "real"))
 

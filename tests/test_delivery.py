@@ -13,7 +13,7 @@ from importlib import metadata
 
 import pytest
 
-from jobs.settings import SETTINGS
+from medialake.settings import SETTINGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)

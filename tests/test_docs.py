@@ -3,7 +3,7 @@
 import os
 import re
 
-from jobs.settings import SETTINGS
+from medialake.settings import SETTINGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,6 +17,8 @@ def test_every_setting_is_documented():
     readme = read("README.md")
     missing = [s.env for s in SETTINGS.values() if f"`{s.env}`" not in readme]
     assert not missing, f"settings missing from README.md: {missing}"
+    stale = [s.env for s in SETTINGS.values() if f"| `{s.env}` | {s.accepts()} |" not in readme]
+    assert not stale, f"settings whose 'accepts' column in README.md differs from medialake/settings.py: {stale}"
 
 
 def test_every_make_target_is_documented_and_has_help():

@@ -16,11 +16,11 @@ def parse(argv: list[str], description: str) -> argparse.Namespace:
 
 def run(step: str, argv: list[str]) -> int:
     """Run one step and print its summary; SIGTERM (a task timeout) rolls the step back."""
-    from jobs.log import get_logger
     from jobs.pipeline import run_step
     from jobs.quality_gate import run_gate
-    from jobs.settings import load_settings
     from jobs.spark import get_spark, stop_spark
+    from medialake.log import get_logger
+    from medialake.settings import load_settings
 
     args = parse(argv, f"medialake {step} step")
     settings = load_settings({"batch_id": args.batch_id} if args.batch_id else None)

@@ -5,10 +5,10 @@ import signal
 import sys
 import time
 
-from jobs.settings import load_settings
 from jobs.workflow.definitions import DefinitionError, jobs_dir, load_all
 from jobs.workflow.history import RunStore
 from jobs.workflow.runner import Runner, RunRefused
+from medialake.settings import load_settings
 
 
 def dispatch(args) -> int:
@@ -32,7 +32,7 @@ def validate(args, settings, jobs) -> int:
 def runner(settings, job, stop_event=None) -> Runner:
     """A runner with the configured parallelism and webhooks."""
     store = RunStore(settings.lakehouse_dir)
-    return Runner(job, store, max_parallel=settings.max_parallel_tasks, webhooks=json.loads(settings.webhooks), stop_event=stop_event)
+    return Runner(job, store, max_parallel=settings.max_parallel_tasks, webhooks=settings.webhooks, stop_event=stop_event)
 
 
 def run(args, settings, jobs) -> int:

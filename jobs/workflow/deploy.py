@@ -7,8 +7,8 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.jobs import JobSettings
 from databricks.sdk.service.workspace import ImportFormat
 
-from jobs.log import get_logger, log_event
 from jobs.workflow.definitions import PROJECT_ROOT, Job
+from medialake.log import get_logger, log_event
 
 log = get_logger("medialake.deploy")
 

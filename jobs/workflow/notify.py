@@ -3,7 +3,7 @@
 import json
 import urllib.request
 
-from jobs.log import get_logger, log_event
+from medialake.log import get_logger, log_event
 
 log = get_logger("medialake.jobs")
 

@@ -9,11 +9,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from jobs.log import get_logger, log_event
 from jobs.workflow import semantics
 from jobs.workflow.definitions import DYNAMIC_REFERENCE, PROJECT_ROOT, Job, task_file
 from jobs.workflow.history import ACTIVE, RunStore, now_ms
 from jobs.workflow.notify import notify
+from medialake.log import get_logger, log_event
 
 log = get_logger("medialake.jobs")
 KILL_GRACE_SECONDS = 10
@@ -39,7 +39,7 @@ class Runner:
 
     def __init__(self, job: Job, store: RunStore, *, source_root=PROJECT_ROOT, max_parallel=2, webhooks=None, stop_event=None):
         self.job, self.store, self.source_root = job, store, source_root
-        self.max_parallel, self.webhooks = max(1, int(max_parallel)), webhooks or {}
+        self.max_parallel, self.webhooks = max_parallel, webhooks or {}
         self.stop_event = stop_event or threading.Event()
         self.poll_seconds = 0.05
 

@@ -5,10 +5,10 @@ import os
 import threading
 from datetime import UTC, datetime
 
-from jobs.log import get_logger, log_event
 from jobs.workflow.definitions import Job
 from jobs.workflow.quartz import Schedule, parse_schedule
 from jobs.workflow.runner import Runner
+from medialake.log import get_logger, log_event
 
 log = get_logger("medialake.scheduler")
 

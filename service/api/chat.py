@@ -63,7 +63,7 @@ def chat_request() -> tuple[str, str, dict | None]:
     message, domain = document.get("message"), document.get("domain", "auto")
     if not isinstance(message, str) or not message.strip():
         raise BadRequest("message", "message must be a non-empty string")
-    limit = int(current_app.config["CHAT_MAX_CHARS"])
+    limit = current_app.config["CHAT_MAX_CHARS"]
     if len(message) > limit:
         raise BadRequest("message", f"message is {len(message)} characters; the limit is {limit}")
     if domain not in DOMAINS:
@@ -171,7 +171,7 @@ def schedule_day():
     todos = document.get("todos")
     if not isinstance(todos, str) or not todos.strip():
         raise BadRequest("todos", 'todos must be a string like "gym 7-8, work 9-17, dinner 19-20"')
-    if len(todos) > int(current_app.config["CHAT_MAX_CHARS"]):
+    if len(todos) > current_app.config["CHAT_MAX_CHARS"]:
         raise BadRequest("todos", f"todos is longer than {current_app.config['CHAT_MAX_CHARS']} characters")
     return envelope({"kind": "schedule"} | plan_day(todos, document.get("day_start"), document.get("day_end")))
 

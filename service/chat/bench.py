@@ -7,8 +7,8 @@ import time
 
 import psutil
 
-from jobs.log import get_logger
-from jobs.settings import load_settings
+from medialake.log import get_logger
+from medialake.settings import load_settings
 
 MESSAGES = ["I'm feeling upbeat", "something calm for reading", "a funny movie from the 90s", "my boss made me mad",
             "date night", "rock songs for the gym", "xkcd blorp", "studying for finals"]  # fmt: skip

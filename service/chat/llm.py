@@ -33,10 +33,10 @@ class ModelFailed(RuntimeError):
 def client_from(config) -> openai.OpenAI:
     """The OpenAI client with explicit timeout and retries (the SDK retries 429/5xx/connection errors with backoff)."""
     return openai.OpenAI(
-        api_key=config["OPENAI_API_KEY"],
+        api_key=config["OPENAI_API_KEY"].reveal(),
         base_url=config["OPENAI_BASE_URL"] or None,
-        timeout=float(config["LLM_TIMEOUT_SECONDS"]),
-        max_retries=int(config["LLM_MAX_RETRIES"]),
+        timeout=config["LLM_TIMEOUT_SECONDS"],
+        max_retries=config["LLM_MAX_RETRIES"],
     )
 
 

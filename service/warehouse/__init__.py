@@ -9,11 +9,9 @@ def connect(config: dict) -> Warehouse:
         from service.warehouse.databricks import DatabricksWarehouse
 
         return DatabricksWarehouse(config)
-    if config["WAREHOUSE"] == "local":
-        from service.warehouse.local import LocalWarehouse
+    from service.warehouse.local import LocalWarehouse  # the settings allow only local or databricks
 
-        return LocalWarehouse(config["LAKEHOUSE_DIR"], float(config["LOCAL_VERSION_CHECK_SECONDS"]))
-    raise ValueError(f"MEDIALAKE_WAREHOUSE must be local or databricks, not {config['WAREHOUSE']!r}")
+    return LocalWarehouse(config["LAKEHOUSE_DIR"], config["LOCAL_VERSION_CHECK_SECONDS"])
 
 
 __all__ = ["Result", "Warehouse", "WarehouseError", "connect"]

@@ -15,7 +15,7 @@ class DatabricksWarehouse:
         if missing:
             raise WarehouseError(f"MEDIALAKE_WAREHOUSE=databricks needs {', '.join(missing)}")
         self.config, self.local = config, threading.local()
-        self.version_ttl = float(config["VERSION_CHECK_SECONDS"])
+        self.version_ttl = config["VERSION_CHECK_SECONDS"]
         self.versions_seen: dict[str, tuple[float, int]] = {}
 
     def table_name(self, table: str) -> str:
@@ -30,10 +30,10 @@ class DatabricksWarehouse:
             self.local.con = sql.connect(
                 server_hostname=self.config["DATABRICKS_SERVER_HOSTNAME"],
                 http_path=self.config["DATABRICKS_HTTP_PATH"],
-                access_token=self.config["DATABRICKS_TOKEN"],
+                access_token=self.config["DATABRICKS_TOKEN"].reveal(),
                 enable_telemetry=False,
-                _socket_timeout=float(self.config["QUERY_TIMEOUT_SECONDS"]),
-                _retry_stop_after_attempts_duration=float(self.config["CONNECT_TIMEOUT_SECONDS"]),
+                _socket_timeout=self.config["QUERY_TIMEOUT_SECONDS"],
+                _retry_stop_after_attempts_duration=self.config["CONNECT_TIMEOUT_SECONDS"],
             )
         return self.local.con
 

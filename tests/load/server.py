@@ -6,7 +6,7 @@ import subprocess
 import sys
 import urllib.request
 
-from jobs.log import get_logger, log_event
+from medialake.log import get_logger, log_event
 from service.bench import free_port, start_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -20,8 +20,8 @@ import urllib.request
 
 import psutil
 
-from jobs.log import get_logger, log_event
-from jobs.settings import load_settings
+from medialake.log import get_logger, log_event
+from medialake.settings import load_settings
 from tests.load.mix import CACHED, sequence
 from tests.load.server import ROOT, demo_lakehouse, serve
 
