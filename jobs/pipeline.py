@@ -11,10 +11,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import bronze, delta_io, expectations
-from jobs.gold.movies import GOLD_MOVIES
-from jobs.gold.songs import GOLD_SONGS
-from jobs.silver.tables import DERIVED_TABLES, SILVER_TABLES, SilverTable
+from jobs.silver.tables import SILVER, SilverTable
 from jobs.sources import FORMATS, find_raw_files
+from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
 from medialake.settings import Settings
 
@@ -53,12 +52,12 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def run_etl(spark: SparkSession, settings: Settings, silver_tables: list[SilverTable] | None = None) -> RunSummary:
+def run_etl(spark: SparkSession, settings: Settings) -> RunSummary:
     """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
     summary = RunSummary(RUN_ID)
     with atomic(settings.lakehouse_dir, spark, settings, summary):
         sources = land_bronze(spark, settings, batch_id_for(settings), summary)
-        build_silver(spark, settings, sources, silver_tables or SILVER_TABLES, summary)
+        build_silver(spark, settings, sources, summary)
         build_gold(spark, settings, sources, summary)
     return summary
 
@@ -70,7 +69,7 @@ def run_step(spark: SparkSession, settings: Settings, step: str, domain: str = "
         if step == "bronze":
             land_bronze(spark, settings, batch_id_for(settings), summary, domain)
         elif step == "silver":
-            build_silver(spark, settings, bronze_sources(spark, settings, domain), SILVER_TABLES, summary)
+            build_silver(spark, settings, bronze_sources(spark, settings, domain), summary)
         elif step == "gold":
             build_gold(spark, settings, silver_sources(spark, settings), summary, domain)
         else:
@@ -170,11 +169,11 @@ def record_landed(spark: SparkSession, ledger: str, path: str, raw_dir: str, fin
     delta_io.append(df.withColumn("ingested_at", F.current_timestamp()), ledger)
 
 
-def build_silver(spark: SparkSession, settings: Settings, sources: dict, tables: list[SilverTable], summary: RunSummary) -> None:
-    """Checked tables (rules + quarantine), then the derived ones."""
-    for spec in tables + DERIVED_TABLES:
+def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, tables=SILVER) -> None:
+    """Each silver table whose sources are present, in declaration order (checked tables first, then derived ones)."""
+    for spec in tables:
         started = time.time()
-        df = spec.build(sources) or None
+        df = spec.build(sources)
         if df is None:
             continue
         stats = write_silver(spark, settings, spec, df)
@@ -188,13 +187,13 @@ def build_silver(spark: SparkSession, settings: Settings, sources: dict, tables:
 def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df: DataFrame) -> TableStats:
     """Check, quarantine and MERGE one silver table on its keys."""
     staging = delta_io.table_path(settings, "_staging", spec.name)
-    checked = expectations.check(spark, df, spec.name, spec.rules, staging)
+    checked = expectations.check(spark, df, spec.name, list(spec.rules), staging)
     valid = checked.valid.drop("_malformed") if "_malformed" in checked.valid.columns else checked.valid
-    results = checked.results + expectations.table_checks(valid, spec.name, spec.keys, spec.min_rows)
+    results = checked.results + expectations.table_checks(valid, spec.name, list(spec.keys), spec.min_rows)
     breached = [r for r in results if r["action"] == "fail" and r["failed"]]
     if breached:
         raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")
-    delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), spec.keys)
+    delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), list(spec.keys))
     quarantined = quarantine(spark, settings, spec, checked.quarantine)
     written = valid.count()
     stats = TableStats(f"silver.{spec.name}", written + quarantined, written, quarantined, sum(r["failed"] for r in checked.results))
@@ -224,27 +223,23 @@ def bronze_sources(spark: SparkSession, settings: Settings, domain: str) -> dict
 
 def silver_sources(spark: SparkSession, settings: Settings) -> dict[str, DataFrame]:
     """Every silver table that exists, keyed silver.<name>."""
-    names = [spec.name for spec in SILVER_TABLES + DERIVED_TABLES]
-    paths = {name: delta_io.table_path(settings, "silver", name) for name in names}
+    paths = {spec.name: delta_io.table_path(settings, "silver", spec.name) for spec in SILVER}
     return {f"silver.{name}": delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(path)}
 
 
-GOLD_BY_DOMAIN = {"movies": GOLD_MOVIES, "songs": GOLD_SONGS, "all": {**GOLD_MOVIES, **GOLD_SONGS}}
-
-
 def build_gold(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, domain: str = "all") -> None:
-    """Rebuild each gold table (of one domain, or all) whose silver inputs exist."""
-    for name, (needs, sql) in GOLD_BY_DOMAIN[domain].items():
-        if any(sources.get(f"silver.{n}") is None for n in needs):
+    """Rebuild each gold table (of one domain, or all) whose silver inputs exist: its SQL over views named after its needs."""
+    for table in gold_tables(domain):
+        if any(sources.get(f"silver.{n}") is None for n in table.needs):
             continue
         started = time.time()
-        for n in needs:
+        for n in table.needs:
             sources[f"silver.{n}"].createOrReplaceTempView(n)
-        path = delta_io.table_path(settings, "gold", name)
-        delta_io.overwrite(spark.sql(sql), path)
+        path = delta_io.table_path(settings, "gold", table.name)
+        delta_io.overwrite(spark.sql(table.sql), path)
         rows = delta_io.read_table(spark, path).count()
-        summary.tables.append(TableStats(f"gold.{name}", rows, rows, 0, 0, time.time() - started))
-        log_event(log, "gold table written", table=name, rows=rows)
+        summary.tables.append(TableStats(table.qualified, rows, rows, 0, 0, time.time() - started))
+        log_event(log, "gold table written", table=table.name, rows=rows)
 
 
 def record_dq(spark: SparkSession, settings: Settings, summary: RunSummary) -> None:

@@ -20,7 +20,7 @@ def run_gate(spark: SparkSession, settings: Settings, domain: str, max_drop_rati
     ratios = drop_ratios(spark, settings)
     for spec in present:
         df = delta_io.read_table(spark, delta_io.table_path(settings, "silver", spec.name))
-        failed = [c for c in expectations.table_checks(df, spec.name, spec.keys, spec.min_rows) if c["failed"]]
+        failed = [c for c in expectations.table_checks(df, spec.name, list(spec.keys), spec.min_rows) if c["failed"]]
         problems += [f"{spec.name}: {c['rule']} ({c['constraint']}) failed for {c['failed']} rows" for c in failed]
         rule, ratio = ratios.get(spec.name, ("", 0.0))
         if ratio > max_drop_ratio:

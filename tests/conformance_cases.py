@@ -3,10 +3,10 @@
 import json
 import sys
 
-from jobs.gold.songs import GOLD_SONGS
 from jobs.silver import clean
 from jobs.silver import movies as m
 from jobs.silver import songs as s
+from medialake.gold import BY_NAME as GOLD
 
 RAW = [
     ("1", "2012", "NA", "[{'id': 16, 'name': 'Animation'}, {'id': 1, 'name': \"Children's\"}]", "2.33e-5", "0"),
@@ -76,7 +76,7 @@ def case_tracks(spark):
     schema = ", ".join(f"{c} string" for c in cols.split()[:-1]) + ", _record_number long"
     tracks = s.tracks(s.spotify_typed(spark.createDataFrame(rows, schema)))
     tracks.createOrReplaceTempView("tracks")
-    return spark.sql(GOLD_SONGS["song_genre_popularity"][1])
+    return spark.sql(GOLD["song_genre_popularity"].sql)
 
 
 CASES = {name[5:]: fn for name, fn in dict(globals()).items() if name.startswith("case_")}

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from jobs.datagen import SCALES, generate
 from medialake.settings import load_settings
+from tools.datagen import SCALES, generate
 
 REAL_DATA = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "real"))
 

@@ -100,13 +100,9 @@ def test_the_image_requirements_are_pinned_and_cover_every_import():
     pinned = {canonical(n) for n in requirement_names("requirements.txt")}
     serve = {canonical(n) for n in requirement_names("requirements-serve.txt")}
     assert serve <= pinned, f"not pinned in requirements.txt: {serve - pinned}"
-    # benchmarks are not run in the image (.dockerignore leaves them out)
+    # benchmarks and load tests live in tools/, which the image does not copy (.dockerignore leaves it out)
     sources = [
-        os.path.join(d, f)
-        for src in image_files()
-        for d, _, fs in os.walk(os.path.join(ROOT, src))
-        for f in fs
-        if f.endswith(".py") and f != "bench.py"
+        os.path.join(d, f) for src in image_files() for d, _, fs in os.walk(os.path.join(ROOT, src)) for f in fs if f.endswith(".py")
     ]
     sources += [os.path.join(ROOT, src) for src in image_files() if src.endswith(".py")]
     imported = {m for path in sources for m in re.findall(r"^\s*(?:from|import) ([a-zA-Z_]\w*)", open(path).read(), flags=re.M)}

@@ -41,3 +41,20 @@ def test_every_endpoint_is_documented(app):
     assert not missing, f"endpoints missing from README.md: {missing}"
     in_openapi = app.test_client().get("/openapi.json").get_json()["paths"]
     assert routes <= set(in_openapi), f"endpoints missing from /openapi.json: {routes - set(in_openapi)}"
+
+
+def test_every_catalogued_table_is_listed_and_nothing_else():
+    from jobs.catalog import TABLES
+
+    listed = set(re.findall(r"^\| `((?:bronze|silver|gold|ops)\.\w+)` \|", read("README.md"), flags=re.M))
+    catalogued = {t.qualified for t in TABLES}
+    assert not catalogued - listed, f"tables missing from README.md (paste `python -m jobs tables`): {sorted(catalogued - listed)}"
+    assert not listed - catalogued, f"README.md lists tables that are not declared: {sorted(listed - catalogued)}"
+
+
+def test_every_query_reads_declared_gold_tables_only():
+    from medialake.gold import BY_NAME
+    from service import queries
+
+    read_tables = {table for name in queries.names() for table in queries.load(name).tables}
+    assert read_tables and read_tables <= set(BY_NAME)

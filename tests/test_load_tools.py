@@ -4,9 +4,9 @@ import csv
 import json
 import subprocess
 
-from service.bench import free_port, start_server
-from tests.load import report, run, sweep
-from tests.load.mix import CACHED, sequence
+from tools.bench.service import free_port, start_server
+from tools.load import report, run, sweep
+from tools.load.mix import CACHED, sequence
 
 
 def test_pace_sends_on_schedule_and_reports_percentiles(gold_lakehouse, tmp_path):

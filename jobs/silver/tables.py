@@ -1,31 +1,47 @@
-"""The silver tables: how each is built from bronze, its natural keys and its expectations."""
+"""The silver tables, each declared once: keys, columns, description, what it reads, how it is built and its expectations."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from jobs.expectations import Expectation as E
 from jobs.silver import movies as m
 from jobs.silver import songs as s
+from jobs.silver.clean import first_per_key
+from medialake.tables import Table, words
 
 WELL_FORMED = E("well_formed_record", "_malformed IS NULL", "drop")
 
 
 @dataclass(frozen=True)
-class SilverTable:
-    """A silver table: build(sources) gives its rows before expectations; None when its sources are absent."""
+class SilverTable(Table):
+    """A silver table: build(sources) gives its rows before expectations, or None when what it reads is absent."""
 
-    name: str
-    keys: list[str]
-    build: Callable[[dict], DataFrame | None]
-    rules: list[E] = field(default_factory=list)
+    build: Callable[[dict], DataFrame | None] = field(default=lambda src: None, compare=False)
+    rules: tuple[E, ...] = ()
     min_rows: int = 1
 
 
-def _need(src: dict, *names: str):
-    """The named DataFrames, or None when the first is missing."""
-    return src.get(names[0]) is not None
+def silver(name, keys, columns, description, reads, build, rules=(), domain="movies") -> SilverTable:
+    """A silver table from space-separated keys, columns and the sources it reads (bronze formats or silver.<name>)."""
+    return SilverTable("silver", name, words(keys), words(columns), description, domain, words(reads), build=build, rules=tuple(rules))
+
+
+def when_present(source: str, transform: Callable[[dict], DataFrame]) -> Callable[[dict], DataFrame | None]:
+    """A builder that runs transform(sources) when `source` was landed, else gives None."""
+    return lambda src: transform(src) if src.get(source) is not None else None
+
+
+def union_all(parts: list[DataFrame]) -> DataFrame | None:
+    """The parts stacked by column name; None when there are none."""
+    if not parts:
+        return None
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.unionByName(part)
+    return union
 
 
 def _movies(src):
@@ -37,15 +53,18 @@ def _movies(src):
         parts.append(m.mdb_movies(src["mdb_movies_metadata"], src.get("mdb_keywords")))
     if src.get("silver.movielens_movies") is not None:
         parts.append(m.movielens_as_movies(src["silver.movielens_movies"]))
-    if not parts:
-        return None
-    union = parts[0]
-    for p in parts[1:]:
-        union = union.unionByName(p)
-    return m.dedup_movies(union)
+    union = union_all(parts)
+    return None if union is None else m.dedup_movies(union)
 
 
-MOVIE_RULES = [
+def _msd(src):
+    """MSD songs from either raw shape, one row per song id (first record wins)."""
+    parts = [s.msd_songs(src[n], n == "msd_songs_csv") for n in ("msd_songs", "msd_songs_csv") if src.get(n) is not None]
+    union = union_all(parts)
+    return None if union is None else first_per_key(union, ["song_id"], [F.col("_source_file"), F.col("_record_number")])
+
+
+MOVIE_RULES = (
     WELL_FORMED,
     E("valid_movie_id", "movie_id IS NOT NULL AND movie_id > 0", "drop"),
     E("has_title", "title IS NOT NULL", "drop"),
@@ -53,26 +72,33 @@ MOVIE_RULES = [
     E("vote_average_in_range", "vote_average IS NULL OR (vote_average >= 0 AND vote_average <= 10)", "drop"),
     E("has_release_date", "release_date IS NOT NULL", "warn"),
     E("non_negative_popularity", "popularity IS NULL OR popularity >= 0", "warn"),
-]
+)
+LINEAGE = "_source_file _record_number"
 
+# Checked tables: row-level rules, failed rows to <table>_quarantine.
 SILVER_TABLES = [
-    SilverTable(
-        "links",
-        ["movielens_id"],
-        lambda src: _need(src, "links") and m.links(src["links"]),
+    silver(
+        "links", "movielens_id", f"movielens_id imdb_id tmdb_id {LINEAGE}", "MovieLens id -> IMDb and TMDB ids", "links",
+        when_present("links", lambda src: m.links(src["links"])),
         [E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn")],
     ),
-    SilverTable(
-        "movielens_movies",
-        ["movielens_id"],
-        lambda src: _need(src, "movielens_movies") and m.movielens_movies(src["movielens_movies"], src.get("silver.links")),
+    silver(
+        "movielens_movies", "movielens_id", f"movielens_id title year genres {LINEAGE} tmdb_id",
+        "MovieLens movies, year cut from the title", "movielens_movies silver.links",
+        when_present("movielens_movies", lambda src: m.movielens_movies(src["movielens_movies"], src.get("silver.links"))),
         [WELL_FORMED, E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_year", "year IS NOT NULL", "warn")],
     ),
-    SilverTable("movies", ["movie_id"], _movies, MOVIE_RULES),
-    SilverTable(
-        "ratings",
-        ["rating_set", "user_id", "movielens_id"],
-        lambda src: _need(src, "ratings") and m.ratings(src["ratings"], src.get("silver.links")),
+    silver(
+        "movies", "movie_id",
+        "movie_id title original_title original_language overview release_date budget revenue runtime popularity vote_average "
+        f"vote_count genres keywords companies source {LINEAGE} release_year",
+        "one row per TMDB id from TMDB 5000, the Movies Dataset and linked MovieLens movies",
+        "tmdb_movies mdb_movies_metadata mdb_keywords silver.movielens_movies", _movies, MOVIE_RULES,
+    ),
+    silver(
+        "ratings", "rating_set user_id movielens_id", f"movielens_id rating_set user_id rating rated_at {LINEAGE} tmdb_id",
+        "ratings; rating_set (the source file) keeps users of different samples apart", "ratings silver.links",
+        when_present("ratings", lambda src: m.ratings(src["ratings"], src.get("silver.links"))),
         [
             WELL_FORMED,
             E("valid_ids", "user_id IS NOT NULL AND movielens_id IS NOT NULL", "drop"),
@@ -81,10 +107,9 @@ SILVER_TABLES = [
             E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn"),
         ],
     ),
-    SilverTable(
-        "cpi",
-        ["month"],
-        lambda src: _need(src, "cpi") and m.cpi(src["cpi"]),
+    silver(
+        "cpi", "month", f"month cpi {LINEAGE}", "monthly CPI, admission to movies, theaters and concerts", "cpi",
+        when_present("cpi", lambda src: m.cpi(src["cpi"])),
         [
             WELL_FORMED,
             E("valid_month", "month IS NOT NULL", "drop"),
@@ -93,10 +118,12 @@ SILVER_TABLES = [
             E("positive_cpi", "cpi IS NULL OR cpi > 0", "fail"),
         ],
     ),
-    SilverTable(
-        "tracks",
-        ["track_id"],
-        lambda src: _need(src, "spotify_songs") and s.tracks(s.spotify_typed(src["spotify_songs"])),
+    silver(
+        "tracks", "track_id",
+        "track_id track_name artist popularity album_id album_name release_date release_date_precision genre danceability energy "
+        f"speechiness acousticness instrumentalness liveness valence loudness tempo key mode duration_ms {LINEAGE} release_year",
+        "Spotify tracks, one row per track_id", "spotify_songs",
+        when_present("spotify_songs", lambda src: s.tracks(s.spotify_typed(src["spotify_songs"]))),
         [
             WELL_FORMED,
             E("valid_track_id", "track_id IS NOT NULL", "drop"),
@@ -105,57 +132,49 @@ SILVER_TABLES = [
             E("plausible_tempo", "tempo > 0", "warn"),
             E("loudness_at_most_0db", "loudness <= 0", "warn"),
         ],
+        domain="songs",
     ),
-    SilverTable(
-        "track_playlists",
-        ["track_id", "playlist_id"],
-        lambda src: _need(src, "spotify_songs") and s.track_playlists(s.spotify_typed(src["spotify_songs"])),
+    silver(
+        "track_playlists", "track_id playlist_id", f"track_id playlist_id playlist_name playlist_genre playlist_subgenre {LINEAGE}",
+        "which playlists list a track", "spotify_songs",
+        when_present("spotify_songs", lambda src: s.track_playlists(s.spotify_typed(src["spotify_songs"]))),
         [WELL_FORMED, E("valid_ids", "track_id IS NOT NULL AND playlist_id IS NOT NULL", "drop")],
+        domain="songs",
     ),
-    SilverTable(
-        "credits",
-        ["movie_id"],
-        lambda src: m.credits(src.get("tmdb_credits"), src.get("mdb_credits")),
+    silver(
+        "credits", "movie_id", f"movie_id cast directors source {LINEAGE}", "cast in billing order and directors per movie",
+        "tmdb_credits mdb_credits", lambda src: m.credits(src.get("tmdb_credits"), src.get("mdb_credits")),
         [WELL_FORMED, E("valid_movie_id", "movie_id IS NOT NULL", "drop"), E("has_cast", "size(cast) > 0", "warn")],
     ),
-    SilverTable(
-        "msd_songs",
-        ["song_id"],
-        lambda src: _msd(src),
+    silver(
+        "msd_songs", "song_id", f"song_id title artist release duration_s tempo time_signature year {LINEAGE}",
+        "Million Song Dataset songs", "msd_songs msd_songs_csv", _msd,
         [
             WELL_FORMED,
             E("has_title", "title IS NOT NULL", "drop"),
             E("known_year", "year IS NOT NULL", "warn"),
             E("plausible_tempo", "tempo IS NOT NULL", "warn"),
         ],
+        domain="songs",
     ),
-]
+]  # fmt: skip
 
-
-def _msd(src):
-    """MSD songs from either raw shape, one row per song id (first record wins)."""
-    from pyspark.sql import functions as F
-
-    from jobs.silver.clean import first_per_key
-
-    parts = [s.msd_songs(src[n], n == "msd_songs_csv") for n in ("msd_songs", "msd_songs_csv") if src.get(n) is not None]
-    if not parts:
-        return None
-    union = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-    return first_per_key(union, ["song_id"], [F.col("_source_file"), F.col("_record_number")])
-
-
-# Derived silver tables: built from the validated tables above, no row-level rules of their own.
+# Derived tables: built from the validated tables above, no row-level rules of their own.
 DERIVED_TABLES = [
-    SilverTable("movie_genres", ["movie_id", "genre"], lambda src: _need(src, "silver.movies") and m.movie_genres(src["silver.movies"])),
-    SilverTable("genres", ["genre"], lambda src: _need(src, "silver.movie_genres") and m.genres(src["silver.movie_genres"])),
-    SilverTable("songs", ["source", "song_id"], lambda src: s.songs(src.get("silver.tracks"), src.get("silver.msd_songs"))),
-    SilverTable("artists", ["artist"], lambda src: _need(src, "silver.songs") and s.artists(src["silver.songs"])),
-]
-
-SONG_TABLES = frozenset({"tracks", "track_playlists", "msd_songs", "songs", "artists"})
+    silver("movie_genres", "movie_id genre", "movie_id genre", "movie x genre", "silver.movies",
+           when_present("silver.movies", lambda src: m.movie_genres(src["silver.movies"]))),
+    silver("genres", "genre", "genre movie_count", "genre dimension", "silver.movie_genres",
+           when_present("silver.movie_genres", lambda src: m.genres(src["silver.movie_genres"]))),
+    silver("songs", "source song_id",
+           "source song_id title artist release duration_s tempo time_signature year genre popularity energy valence danceability "
+           "acousticness instrumentalness", "both song sources in one shape", "silver.tracks silver.msd_songs",
+           lambda src: s.songs(src.get("silver.tracks"), src.get("silver.msd_songs")), domain="songs"),
+    silver("artists", "artist", "artist song_count sources", "artists over both song sources", "silver.songs",
+           when_present("silver.songs", lambda src: s.artists(src["silver.songs"])), domain="songs"),
+]  # fmt: skip
+SILVER: tuple[SilverTable, ...] = tuple(SILVER_TABLES + DERIVED_TABLES)
 
 
 def tables_of(domain: str) -> list[SilverTable]:
     """The silver tables (checked and derived) of movies, songs or all."""
-    return [t for t in SILVER_TABLES + DERIVED_TABLES if domain == "all" or (t.name in SONG_TABLES) == (domain == "songs")]
+    return [t for t in SILVER if domain in ("all", t.domain)]

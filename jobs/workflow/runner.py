@@ -158,7 +158,7 @@ class Runner:
         with open(record["log_path"], "w") as output:
             process = subprocess.Popen(
                 self.command(run, task), cwd=self.source_root, stdout=output, stderr=subprocess.STDOUT,
-                env=self.task_env(run, task), start_new_session=True,
+                env=self.task_env(task), start_new_session=True,
             )  # fmt: skip
         timeout = task.get("timeout_seconds") or 0
         self.set_state(run, record, "RUNNING", None, f"attempt {record['attempt_number']}")
@@ -190,11 +190,11 @@ class Runner:
         values.update({f"job.parameters.{p['name']}": p["value"] for p in run["job_parameters"]})
         return DYNAMIC_REFERENCE.sub(lambda m: values.get(m.group(1), m.group(0)), str(text))
 
-    def task_env(self, run: dict, task: dict) -> dict:
-        """The task's environment: ours, plus the run's ids and the project on PYTHONPATH."""
+    def task_env(self, task: dict) -> dict:
+        """The task's environment: ours, plus the task's key and the project on PYTHONPATH."""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT_ROOT, env.get("PYTHONPATH")]))
-        env.update(MEDIALAKE_JOB_RUN_ID=str(run["run_id"]), MEDIALAKE_TASK_KEY=task["task_key"])
+        env["MEDIALAKE_TASK_KEY"] = task["task_key"]
         env.setdefault("RUST_LOG", "warn")  # Sail's info lines would bury the task's own error at the end of its log
         return env
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from jobs.workflow.definitions import Job
 from jobs.workflow.quartz import Schedule, parse_schedule
-from jobs.workflow.runner import Runner
 from medialake.log import get_logger, log_event
 
 log = get_logger("medialake.scheduler")
@@ -88,8 +87,3 @@ class Scheduler:
         with open(self.state_path + ".tmp", "w") as handle:
             json.dump(state, handle, indent=1)
         os.replace(self.state_path + ".tmp", self.state_path)
-
-
-def runner_factory(jobs: dict[str, Job], store, **options):
-    """A function giving a Runner for a job name that stops with the scheduler."""
-    return lambda name, stop_event: Runner(jobs[name], store, stop_event=stop_event, **options)

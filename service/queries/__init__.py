@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
+from medialake.gold import BY_NAME as GOLD
+
 FOLDER = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -27,6 +29,9 @@ def load(name: str) -> Query:
         sql = handle.read()
     tree = sqlglot.parse_one(sql, read="databricks")
     tables = tuple(sorted({t.name for t in tree.find_all(exp.Table) if t.db == "gold"}))
+    undeclared = [t for t in tables if t not in GOLD]
+    if undeclared:
+        raise ValueError(f"service/queries/{name}.sql reads gold.{undeclared[0]}, which medialake/gold/ does not declare")
     parameters = tuple(sorted({p.name for p in tree.find_all(exp.Placeholder)}))
     return Query(name, sql, tables, parameters)
 

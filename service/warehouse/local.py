@@ -8,6 +8,7 @@ import time
 import duckdb
 import duckdb_extension_delta
 
+from medialake.tables import location
 from service import queries
 from service.warehouse.base import Result, WarehouseError
 
@@ -21,10 +22,11 @@ def delta_extension_path() -> str:
 
 
 class LocalWarehouse:
-    """DuckDB over <lakehouse>/gold/<table>; each attached table reads its latest Delta version at query time."""
+    """DuckDB over the gold tables where medialake.tables.location puts them; each reads its latest Delta version at query time."""
 
     def __init__(self, lakehouse_dir: str, version_check_seconds: float = 0.0):
-        self.gold = os.path.join(os.path.abspath(lakehouse_dir), "gold")
+        self.lakehouse_dir = lakehouse_dir
+        self.gold = location(lakehouse_dir, "gold", "")
         self.version_ttl = version_check_seconds
         self.local = threading.local()
         self.sql = {}
@@ -43,7 +45,7 @@ class LocalWarehouse:
         """ATTACH each table not attached yet on this connection."""
         for table in tables:
             if table not in self.local.attached:
-                path = os.path.join(self.gold, table)
+                path = location(self.lakehouse_dir, "gold", table)
                 if not os.path.isdir(os.path.join(path, "_delta_log")):
                     raise WarehouseError(f"gold table {table} does not exist under {self.gold}: run the ETL first")
                 con.execute(f"ATTACH '{path}' AS gold__{table} (TYPE delta)")  # a path from our catalogue, never user input
@@ -77,7 +79,7 @@ class LocalWarehouse:
 
     def version(self, table: str) -> int:
         """The newest commit number in a table's log."""
-        log = os.path.join(self.gold, table, "_delta_log")
+        log = os.path.join(location(self.lakehouse_dir, "gold", table), "_delta_log")
         try:
             stamp = os.stat(log).st_mtime_ns
         except FileNotFoundError:

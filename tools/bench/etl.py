@@ -1,7 +1,7 @@
 """ETL benchmark: generated data at the full Movies Dataset scale (26M ratings) plus 100k songs.
 
 Prints wall seconds, rows per second and peak memory (this process, which hosts the Sail engine) per layer.
-python -m jobs.bench_etl [--scale full] [--workdir bench-data]
+python -m tools.bench.etl [--scale full] [--workdir bench-data]
 """
 
 import argparse
@@ -13,9 +13,9 @@ import time
 import psutil
 
 from jobs import pipeline
-from jobs.datagen import SCALES, generate
 from jobs.spark import get_spark, stop_spark
 from medialake.settings import load_settings
+from tools.datagen import SCALES, generate
 
 
 class PeakMemory:
@@ -82,7 +82,7 @@ def main(argv=None) -> None:
     _, s = timed(
         "silver",
         lambda: sum(t.rows_written for t in summary.tables[n:]),
-        lambda: pipeline.build_silver(spark, settings, sources, pipeline.SILVER_TABLES, summary),
+        lambda: pipeline.build_silver(spark, settings, sources, summary),
     )
     total += s
     m = len(summary.tables)

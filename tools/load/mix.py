@@ -1,6 +1,6 @@
 """The visitor mix of the load tests: what real visitors ask for and how often, with the check each answer must pass.
 
-Shared by the Locust user (tests/load/locustfile.py) and the constant-rate runs (tests/load/sweep.py), so both load
+Shared by the Locust user (tools/load/locustfile.py) and the constant-rate runs (tools/load/sweep.py), so both load
 the service the same way.
 """
 

@@ -7,7 +7,7 @@ import sys
 import urllib.request
 
 from medialake.log import get_logger, log_event
-from service.bench import free_port, start_server
+from tools.bench.service import free_port, start_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "bench-data", "demo")
@@ -23,7 +23,7 @@ def demo_lakehouse(root: str = DEMO) -> str:
     log = get_logger("medialake.load")
     log_event(log, "building the demo lakehouse", path=lakehouse)
     raw = os.path.join(root, "raw")
-    subprocess.run([sys.executable, "-m", "jobs.datagen", "--scale", "demo", "--out", raw], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "tools.datagen", "--scale", "demo", "--out", raw], cwd=ROOT, check=True)
     env = dict(os.environ, MEDIALAKE_RAW_DIR=raw, MEDIALAKE_LAKEHOUSE_DIR=lakehouse)
     subprocess.run([sys.executable, "-m", "jobs", "etl"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return lakehouse
@@ -41,7 +41,7 @@ def warm_up(port: int, count: int) -> None:
     """Every worker loads the chat model and fills its caches: the mix replayed once, over several connections."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.load.mix import sequence
+    from tools.load.mix import sequence
 
     artists = [row["artist"] for row in json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/songs/top-tracks?limit=50"))["data"]]
     calls = sequence(count, sorted(set(artists))) + [c for c in sequence(4000, []) if c.method == "POST"][:8]

@@ -22,10 +22,10 @@ import psutil
 
 from medialake.log import get_logger, log_event
 from medialake.settings import load_settings
-from tests.load.mix import CACHED, sequence
-from tests.load.server import ROOT, demo_lakehouse, serve
+from tools.load.mix import CACHED, sequence
+from tools.load.server import ROOT, demo_lakehouse, serve
 
-PACE_SOURCE = os.path.join(ROOT, "tests", "load", "pace.rs")
+PACE_SOURCE = os.path.join(ROOT, "tools", "load", "pace.rs")
 PACE = os.path.join(ROOT, "build", "pace")
 LEVELS = {"cached": [100, 1000, 5000, 10000, 12500, 15000], "mix": [100, 1000, 2000, 5000], "cold": [50, 100, 200, 400]}
 CONNECTIONS = 128

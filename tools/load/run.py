@@ -1,6 +1,6 @@
 """make loadtest: Locust headless against the production server over the demo lakehouse; exit 1 on a missed threshold.
 
-python -m tests.load.run [--users 100] [--seconds 30] [--max-failure-ratio 0] [--max-p95-ms 50] [--min-rps 100]
+python -m tools.load.run [--users 100] [--seconds 30] [--max-failure-ratio 0] [--max-p95-ms 50] [--min-rps 100]
 Locust's CSV stats land in docs/load/ (locust_stats.csv, locust_stats_history.csv, locust_failures.csv), for make report.
 """
 
@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from tests.load.server import ROOT, demo_lakehouse, serve
+from tools.load.server import ROOT, demo_lakehouse, serve
 
 OUT = os.path.join(ROOT, "docs", "load")
 
@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     server, port = serve(args.lakehouse or demo_lakehouse())
     os.makedirs(args.csv_dir, exist_ok=True)
-    command = [sys.executable, "-m", "locust", "-f", os.path.join(ROOT, "tests", "load", "locustfile.py"), "--headless",
+    command = [sys.executable, "-m", "locust", "-f", os.path.join(ROOT, "tools", "load", "locustfile.py"), "--headless",
                "-u", str(args.users), "-r", str(max(1, args.users // 2)), "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}",
                "--csv", os.path.join(args.csv_dir, "locust"), "--csv-full-history", "--only-summary",
                "--max-failure-ratio", args.max_failure_ratio,

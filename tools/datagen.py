@@ -1,6 +1,6 @@
 """Synthetic raw files in the exact real schemas, with the real files' messiness, deterministic by seed.
 
-python -m jobs.datagen --scale tiny|small|demo|full --out data/raw [--seed 42]
+python -m tools.datagen --scale tiny|small|demo|full --out data/raw [--seed 42]
 """
 
 import argparse
@@ -268,7 +268,6 @@ def spotify_rows(rng: random.Random, n: int):
     """spotify_songs.csv rows: tracks repeated across playlists, mixed date precision, NA strings."""
     playlists = [(f"pl{i:03d}", g, rng.choice(subs), f"{g.upper()} mix {i}") for i, (g, subs) in enumerate(list(SONG_GENRES.items()) * 5)]
     artists = [f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()}" for _ in range(max(10, n // 8))]
-    emitted = 0
     for t in range(n):
         year = rng.randint(1960, 2020)
         date = rng.choice(
@@ -292,7 +291,6 @@ def spotify_rows(rng: random.Random, n: int):
         ]
         for pid, genre, sub, pname in rng.sample(playlists, 1 if t % 9 else 3):
             yield track + [pname, pid, genre, sub] + [str(f) for f in features]
-            emitted += 1
 
 
 def msd_csv_rows(rng: random.Random, n: int):

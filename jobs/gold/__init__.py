@@ -1,1 +1,0 @@
-"""Gold: the aggregates the service reads, rebuilt in full from silver each run (they are small)."""

@@ -1,0 +1,88 @@
+"""Gold song tables: one declaration each, with the Spark SQL that builds it from the silver views it needs."""
+
+from functools import partial
+
+from medialake.gold.movies import gold
+
+POPULARITY_BIN_WIDTH = 5
+song = partial(gold, domain="songs")
+
+GOLD_SONGS = (
+    song(
+        "top_tracks",
+        keys="track_id",
+        columns="track_id track_name artist genre popularity year energy danceability valence tempo",
+        description="tracks ranked by popularity",
+        needs="tracks",
+        sql="""
+        SELECT track_id, track_name, artist, genre, popularity, release_year AS year, energy, danceability, valence, tempo
+        FROM tracks WHERE popularity IS NOT NULL AND track_name IS NOT NULL""",
+    ),
+    song(
+        "song_genre_popularity",
+        keys="genre",
+        columns="genre track_count mean_popularity",
+        description="Spotify genre popularity",
+        needs="tracks",
+        sql="""
+        SELECT genre, COUNT(*) AS track_count, AVG(popularity) AS mean_popularity
+        FROM tracks WHERE genre IS NOT NULL GROUP BY genre""",
+    ),
+    song(
+        "popularity_by_release_month",
+        keys="month",
+        columns="month track_count mean_popularity",
+        description="mean popularity by release month",
+        needs="tracks",
+        sql="""
+        SELECT month(release_date) AS month, COUNT(*) AS track_count, AVG(popularity) AS mean_popularity
+        FROM tracks WHERE release_date_precision IN ('month', 'day') GROUP BY month(release_date)""",
+    ),
+    song(
+        "popularity_histogram",
+        keys="bin_start",
+        columns="bin_start bin_end track_count",
+        description="popularity distribution in 5-point bins",
+        needs="tracks",
+        sql=f"""
+        SELECT bin_start, bin_start + {POPULARITY_BIN_WIDTH} AS bin_end, COUNT(*) AS track_count
+        FROM (SELECT CAST(FLOOR(LEAST(popularity, 99) / {POPULARITY_BIN_WIDTH}) * {POPULARITY_BIN_WIDTH} AS INT) AS bin_start
+              FROM tracks WHERE popularity IS NOT NULL) b
+        GROUP BY bin_start""",
+    ),
+    song(
+        "song_trends_by_year",
+        keys="source year",
+        columns="source year song_count mean_duration_s mean_tempo",
+        description="duration and tempo by year",
+        needs="songs",
+        sql="""
+        SELECT source, year, COUNT(*) AS song_count, AVG(duration_s) AS mean_duration_s, AVG(tempo) AS mean_tempo
+        FROM songs WHERE year IS NOT NULL GROUP BY source, year""",
+    ),
+    song(
+        "artist_profiles",
+        keys="artist",
+        columns="artist song_count mean_duration_s mean_tempo mean_time_signature mean_energy mean_valence mean_danceability "
+        "mean_popularity",
+        description="per-artist profile for radar charts",
+        needs="songs",
+        sql="""
+        SELECT artist, COUNT(*) AS song_count, AVG(duration_s) AS mean_duration_s, AVG(tempo) AS mean_tempo,
+               AVG(time_signature) AS mean_time_signature, AVG(energy) AS mean_energy, AVG(valence) AS mean_valence,
+               AVG(danceability) AS mean_danceability, AVG(popularity) AS mean_popularity
+        FROM songs WHERE artist IS NOT NULL GROUP BY artist""",
+    ),
+    song(
+        "songs_catalog",
+        keys="source song_id",
+        columns="source song_id title artist release duration_s tempo time_signature year genre "
+        "popularity energy valence danceability acousticness instrumentalness",
+        description="songs the service filters and the chat picks from",
+        needs="songs",
+        sql="""
+        SELECT source, song_id, title, artist, release, duration_s, tempo, time_signature, year, genre, popularity,
+               energy, valence, danceability, acousticness, instrumentalness
+        FROM songs""",
+    ),
+)

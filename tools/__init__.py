@@ -1,0 +1,1 @@
+"""Developer tools — data generator, benchmarks, load tests; not part of the product."""
