@@ -20,20 +20,33 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.api import chat, movies, songs  # noqa: F401  (registers the endpoints)
     from service.api.registry import blueprint as api
     from service.api.system import blueprint as system
-    from service.cache import AnswerCache
+    from service.cache import AnswerCache, RememberedAnswers
     from service.fastpath import CachedAnswers
     from service.warehouse import connect
 
     app.extensions["warehouse"] = connect(app.config)
     app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"])
+    app.extensions["answers"] = RememberedAnswers(app.config["CACHE_ENTRIES"])
     app.extensions["lookups"] = {}
+    app.extensions["chat"] = chat_assistant(app.config, app.extensions["warehouse"])
     for blueprint in (api, system, chat.blueprint, pages.blueprint):
         app.register_blueprint(blueprint)
     chat.limiter.init_app(app)
     errors.install(app)
     observability.install(app)
-    app.extensions["fastpath"] = app.wsgi_app = CachedAnswers(app)
+    app.extensions["fastpath"] = app.wsgi_app = CachedAnswers(app, app.extensions["answers"])
     return app
+
+
+def chat_assistant(config, warehouse):
+    """The chat's assistant over the warehouse: the process's mood matcher, and a model client only when a key is set."""
+    from service.chat.assistant import Assistant
+    from service.chat.llm import client_from
+    from service.chat.mood import default_matcher
+
+    client = client_from(config) if config["OPENAI_API_KEY"] else None
+    return Assistant(warehouse, default_matcher(), client, config["OPENAI_MODEL"], config["LLM_OUTPUT"],
+                     config["DAY_START"], config["DAY_END"], config["CACHE_ENTRIES"])  # fmt: skip
 
 
 def settings_config(test_config: dict) -> dict:

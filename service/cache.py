@@ -1,17 +1,74 @@
-"""Answers cached in memory by query, parameters and the Delta versions behind them; the last good answer kept for outages."""
+"""HTTP caching in one place: validators (ETag, If-None-Match), the response headers, and the remembered answers."""
 
 import hashlib
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
+
+from flask import current_app, request
+from werkzeug.http import parse_etags
+
+# Clients and proxies may keep an answer but must revalidate it, which costs a 304.
+CACHE_CONTROL = "public, no-cache"
+
+
+def body_etag(body: bytes) -> str:
+    """A strong validator derived from the bytes themselves (pages, which depend on no data)."""
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def headers(etag: str) -> list[tuple[str, str]]:
+    """The caching headers of a cacheable answer: its ETag and Cache-Control."""
+    return [("ETag", f'"{etag}"'), ("Cache-Control", CACHE_CONTROL)]
+
+
+def not_modified(if_none_match: str, etag: str) -> bool:
+    """Whether the client's If-None-Match names this answer, so a 304 is due."""
+    if not if_none_match:
+        return False
+    # the usual case, the one validator we sent back verbatim, needs no parsing
+    return if_none_match == f'"{etag}"' or parse_etags(if_none_match).contains(etag)
+
+
+class LRU:
+    """A bounded mapping, safe across threads, that replaces the least recently used entry; None means absent."""
+
+    def __init__(self, entries: int):
+        self.entries, self.lock, self.items = entries, threading.Lock(), OrderedDict()
+
+    def get(self, key):
+        """The value for a key, now the most recently used, or None."""
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        """Keep a value, replacing the least recently used entry when full."""
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            if len(self.items) > self.entries:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self.lock:
+            self.items.clear()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __contains__(self, key) -> bool:
+        return key in self.items
 
 
 class AnswerCache:
-    """A bounded LRU of encoded answers, plus the last good answer per request whatever the versions."""
+    """Answers (any object) by validator, plus the last good answer per request whatever the versions."""
 
     def __init__(self, entries: int):
-        self.entries, self.lock = entries, threading.Lock()
-        self.fresh: OrderedDict = OrderedDict()
-        self.last_good: OrderedDict = OrderedDict()
+        self.fresh, self.last_good = LRU(entries), LRU(entries)
 
     @staticmethod
     def etag(route: str, params: dict, versions: dict) -> str:
@@ -19,24 +76,44 @@ class AnswerCache:
         text = repr((route, sorted(params.items()), sorted(versions.items())))
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
-    def get(self, etag: str):
+    def get(self, key: str):
         """The cached answer for a validator, or None."""
-        with self.lock:
-            body = self.fresh.get(etag)
-            if body is not None:
-                self.fresh.move_to_end(etag)
-            return body
+        return self.fresh.get(key)
 
-    def put(self, etag: str, request_key: tuple, body: bytes) -> None:
+    def put(self, key: str, request_key: tuple, value) -> None:
         """Remember an answer, evicting the least recently used."""
-        with self.lock:
-            for store, key in ((self.fresh, etag), (self.last_good, request_key)):
-                store[key] = body
-                store.move_to_end(key)
-                while len(store) > self.entries:
-                    store.popitem(last=False)
+        self.fresh.put(key, value)
+        self.last_good.put(request_key, value)
 
     def stale(self, request_key: tuple):
         """The last good answer for this route and parameters, or None."""
-        with self.lock:
-            return self.last_good.get(request_key)
+        return self.last_good.get(request_key)
+
+
+class Remembered(NamedTuple):
+    """An answer the fast path may repeat while the tables behind it keep these versions."""
+
+    route: str
+    tables: tuple
+    versions: dict
+    etag: str
+    body: bytes
+    content_type: str
+
+
+class RememberedAnswers(LRU):
+    """The fast path's store: the answer last given to each exact URL (path, query string)."""
+
+    def remember(self, path: str, query: str, answer: Remembered) -> None:
+        """Keep an answer that only changes with its tables' versions (statistics, pages)."""
+        self.put((path, query), answer)
+
+    def lookup(self, path: str, query: str) -> Remembered | None:
+        """The answer remembered for this URL, or None; its versions are the caller's to check."""
+        return self.get((path, query))
+
+
+def remember_and_respond(answer: Remembered):
+    """The Flask response of an answer to this URL, which the fast path then repeats without entering Flask."""
+    current_app.extensions["answers"].remember(request.path, request.query_string.decode(), answer)
+    return current_app.response_class(answer.body, content_type=answer.content_type, headers=headers(answer.etag))

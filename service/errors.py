@@ -4,6 +4,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from service.api.registry import ServiceUnavailable
+from service.chat.schedule import ScheduleError
 from service.params import BadRequest
 
 
@@ -18,6 +19,7 @@ def problem(status: int, code: str, message: str, parameter: str | None = None):
 def install(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(BadRequest, lambda e: problem(400, "invalid_parameter", str(e), e.parameter))
+    app.register_error_handler(ScheduleError, lambda e: problem(400, "invalid_parameter", str(e), e.parameter))
     app.register_error_handler(ServiceUnavailable, lambda e: problem(503, "warehouse_unavailable", str(e)))
     app.register_error_handler(429, lambda e: problem(429, "rate_limited", f"too many requests: {e.description}"))
     app.register_error_handler(HTTPException, lambda e: problem(e.code, e.name.lower().replace(" ", "_"), e.description))

@@ -1,10 +1,12 @@
 """The chart pages: one template, one entry per view (its form fields and the endpoint its chart reads)."""
 
-import hashlib
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from service.api.registry import ENDPOINTS
+from service.cache import Remembered, body_etag, remember_and_respond
 
 
 @dataclass(frozen=True)
@@ -16,16 +18,29 @@ class Page:
     caption: str
     endpoint: str
     chart: str
-    fields: tuple[tuple[str, str, str], ...] = ()  # (name, label, default)
+    fields: tuple[tuple[str, str], ...] = ()  # (name, label); each value shown is the endpoint's default
+
+    def form(self) -> list[tuple[str, str, str]]:
+        """(name, label, value shown) per field, the value being the endpoint's declared default."""
+        declared = next(e for e in ENDPOINTS if f"/api{e.path}" == self.endpoint).params
+        defaults = {p.name: p.default for p in declared}
+        return [(name, label, shown(defaults[name])) for name, label in self.fields]
 
 
-YEARS = (("year_from", "From year", "1990"), ("year_to", "To year", "2017"))
+def shown(default) -> str:
+    """A default as a form field shows it: empty for none, 300 rather than 300.0."""
+    if default is None:
+        return ""
+    return str(int(default)) if isinstance(default, float) and default.is_integer() else str(default)
+
+
+YEARS = (("year_from", "From year"), ("year_to", "To year"))
 PAGES = (
     Page("movies/genres", "Genres per year", "Movies released per genre and year.", "/api/movies/genres-by-year", "stacked", YEARS),
     Page("movies/popularity", "Top and bottom movies", "The 5 most (green) and least (red) popular movies of a year.",
-         "/api/movies/popularity", "extremes", (("year", "Year", "2000"),)),
+         "/api/movies/popularity", "extremes", (("year", "Year"),)),
     Page("movies/top-rated", "Highest rated movies", "Best vote average among movies with enough votes.", "/api/movies/top-rated",
-         "rated", (("min_votes", "Minimum votes", "100"), ("by", "Ranking (tmdb or movielens)", "tmdb"))),
+         "rated", (("min_votes", "Minimum votes"), ("by", "Ranking (tmdb or movielens)"))),
     Page("movies/genre-popularity", "Most popular genres", "Ratings per genre and their mean.", "/api/movies/genre-popularity", "genrepop"),
     Page("movies/box-office", "Box office by month", "Total revenue by release month and quarter.", "/api/movies/box-office",
          "boxoffice", YEARS),
@@ -37,14 +52,14 @@ PAGES = (
     Page("songs/release-months", "Popularity by release month", "Mean popularity of tracks by the month they came out.",
          "/api/songs/popularity-by-month", "months"),
     Page("songs/trends", "Duration and tempo by year", "Mean song duration and tempo per year.", "/api/songs/trends", "trends",
-         (("year_from", "From year", "1960"), ("year_to", "To year", "2020"))),
+         YEARS),
     Page("songs/top-tracks", "Top tracks", "The most popular tracks, optionally of one genre.", "/api/songs/top-tracks", "toptracks",
-         (("genre", "Genre (empty for all)", ""), ("limit", "How many", "10"))),
+         (("genre", "Genre (empty for all)"), ("limit", "How many"))),
     Page("songs/search", "Find songs", "Songs by tempo, duration, time signature, genre and year.", "/api/songs/search", "search",
-         (("tempo_min", "Tempo from", "100"), ("tempo_max", "Tempo to", "140"), ("duration_min", "Duration from (s)", "120"),
-          ("duration_max", "Duration to (s)", "300"), ("genre", "Genre", ""), ("year", "Year", ""))),
+         (("tempo_min", "Tempo from"), ("tempo_max", "Tempo to"), ("duration_min", "Duration from (s)"),
+          ("duration_max", "Duration to (s)"), ("genre", "Genre"), ("year", "Year"))),
     Page("songs/artists", "Compare artists", "Profiles of 2-6 artists side by side, scaled 0-1 per axis.", "/api/songs/artists", "radar",
-         (("artist", "Artists (comma-separated)", ""),)),
+         (("artist", "Artists (comma-separated)"),)),
 )  # fmt: skip
 BY_SLUG = {p.slug: p for p in PAGES}
 blueprint = Blueprint("pages", __name__)
@@ -53,10 +68,7 @@ blueprint = Blueprint("pages", __name__)
 def cached_page(template: str, **context):
     """A rendered page (it depends on no data), handed to the fast path so the next request skips Flask."""
     body = render_template(template, **context).encode()
-    etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-    fastpath = current_app.extensions["fastpath"]
-    fastpath.remember(request.path, request.query_string.decode(), request.url_rule.rule, (), {}, etag, body, "text/html; charset=utf-8")
-    return current_app.response_class(body, mimetype="text/html", headers={"ETag": f'"{etag}"', "Cache-Control": "public, no-cache"})
+    return remember_and_respond(Remembered(request.url_rule.rule, (), {}, body_etag(body), body, "text/html; charset=utf-8"))
 
 
 @blueprint.get("/")
@@ -72,7 +84,7 @@ def view(slug: str):
     if page is None:
         refuse_other_methods(f"/{slug}")
         abort(404, description=f"no page or endpoint at /{slug}")
-    return cached_page("chart.html", page=page, title=page.title)
+    return cached_page("chart.html", page=page, fields=page.form(), title=page.title)
 
 
 def refuse_other_methods(path: str) -> None:

@@ -1,11 +1,12 @@
 """POST /api/chat, /api/chat/stream and /api/schedule through Flask on the real gold tables: contracts, errors, limits."""
 
+import copy
 import json
 
 import pytest
 
 from service import create_app
-from service.chat.schedule import parse_todos
+from service.chat.schedule import ScheduleError, parse_todos
 
 
 def events(body: bytes) -> list[tuple[str, dict]]:
@@ -119,6 +120,14 @@ def test_bad_schedules_get_a_json_400(client, payload, parameter):
     assert response.status_code == 400 and response.get_json()["error"]["parameter"] == parameter
 
 
+def test_a_schedule_error_from_the_domain_becomes_a_json_400_naming_the_parameter(client):
+    with pytest.raises(ScheduleError) as raised:
+        parse_todos("gym 9-8")
+    response = client.post("/api/chat", json={"message": "gym 9-8"})
+    error = {"status": 400, "code": "invalid_parameter", "message": str(raised.value), "parameter": "todos"}
+    assert response.status_code == 400 and response.get_json() == {"error": error}
+
+
 def test_the_chat_understands_a_day_plan(client):
     data = client.post("/api/chat", json={"message": "gym 7-8, work 9-17, dinner 19-20"}).get_json()["data"]
     assert data["kind"] == "schedule" and [t["label"] for t in data["todos"]] == ["gym", "work", "dinner"]
@@ -133,9 +142,17 @@ def test_chat_page_is_served(client):
 def test_offline_answers_are_cached_until_the_catalogue_changes(app, client):
     first = client.post("/api/chat", json={"message": "Date  night"}).get_json()["data"]
     again = client.post("/api/chat", json={"message": "date night"}).get_json()["data"]
-    assert first == again and len(app.extensions["chat_cache"].fresh) == 1, "same words, case and spacing aside: one entry"
+    assert first == again and len(app.extensions["chat"].cache.fresh) == 1, "same words, case and spacing aside: one entry"
     client.post("/api/chat", json={"message": "date night", "domain": "movies"})
-    assert len(app.extensions["chat_cache"].fresh) == 2, "the domain is part of the key"
+    assert len(app.extensions["chat"].cache.fresh) == 2, "the domain is part of the key"
+
+
+def test_a_cached_answer_is_not_changed_by_the_envelope_or_the_stream(app, client):
+    cached = app.extensions["chat"].reply("date night").answer
+    before = copy.deepcopy(cached)
+    client.post("/api/chat", json={"message": "date night"})
+    client.post("/api/chat/stream", json={"message": "date night"})
+    assert app.extensions["chat"].reply("date night") == (cached, "hit") and cached == before
 
 
 def test_pages_are_served_by_the_fast_path_after_the_first_render(app, client):

