@@ -23,12 +23,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.cache import AnswerCache, RememberedAnswers
     from service.fastpath import CachedAnswers
     from service.warehouse import connect
+    from service.warehouse.lookups import ReferenceLists
 
     app.extensions["warehouse"] = connect(app.config)
     app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"])
     app.extensions["answers"] = RememberedAnswers(app.config["CACHE_ENTRIES"])
-    app.extensions["lookups"] = {}
-    app.extensions["chat"] = chat_assistant(app.config, app.extensions["warehouse"])
+    app.extensions["lookups"] = ReferenceLists(app.extensions["warehouse"])
+    app.extensions["chat"] = chat_assistant(app.config, app.extensions["warehouse"], app.extensions["lookups"])
     for blueprint in (api, system, chat.blueprint, pages.blueprint):
         app.register_blueprint(blueprint)
     chat.limiter.init_app(app)
@@ -38,14 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def chat_assistant(config, warehouse):
+def chat_assistant(config, warehouse, lookups):
     """The chat's assistant over the warehouse: the process's mood matcher, and a model client only when a key is set."""
     from service.chat.assistant import Assistant
     from service.chat.llm import client_from
     from service.chat.mood import default_matcher
 
     client = client_from(config) if config["OPENAI_API_KEY"] else None
-    return Assistant(warehouse, default_matcher(), client, config["OPENAI_MODEL"], config["LLM_OUTPUT"],
+    return Assistant(warehouse, default_matcher(), lookups, client, config["OPENAI_MODEL"], config["LLM_OUTPUT"],
                      config["DAY_START"], config["DAY_END"], config["CACHE_ENTRIES"])  # fmt: skip
 
 

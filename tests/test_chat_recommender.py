@@ -14,6 +14,7 @@ from service.chat.mood import MoodMatcher, keyword_matcher
 from service.chat.recommender import Recommender
 from service.chat.schedule import ScheduleError
 from service.warehouse.local import LocalWarehouse, delta_extension_path
+from service.warehouse.lookups import ReferenceLists
 
 CASES = json.load(open(os.path.join(os.path.dirname(__file__), "chat_regression.json")))["cases"]
 SONG_GENRES = {"pop", "rock", "rap", "r&b", "latin", "edm"}
@@ -176,7 +177,8 @@ def test_the_chart_context_narrows_the_picks(recommender):
 
 
 def test_the_assistant_answers_caches_and_plans_with_plain_arguments(gold_lakehouse, matcher):
-    assistant = Assistant(LocalWarehouse(gold_lakehouse, 0.0), matcher, day_start="08:00", day_end="23:00")
+    warehouse = LocalWarehouse(gold_lakehouse, 0.0)
+    assistant = Assistant(warehouse, matcher, ReferenceLists(warehouse), day_start="08:00", day_end="23:00")
     first, again = assistant.reply("Date  night"), assistant.reply("date night")
     assert (first.cache, again.cache) == ("miss", "hit") and again.answer is first.answer
     assert first.answer["kind"] == "recommendation" and first.answer["mode"] == "offline" and len(first.answer["picks"]) == 3

@@ -150,3 +150,16 @@ def test_a_url_answered_from_the_cache_is_also_served_by_the_fast_path(app, clie
     assert client.get(explicit).status_code == 200 and client.get(bare).status_code == 200
     answers = app.extensions["fastpath"].answers
     assert ("/api/movies/top-rated", "min_votes=100&by=tmdb") in answers and ("/api/movies/top-rated", "") in answers
+
+
+def test_a_genre_added_by_an_etl_run_is_known_to_the_next_request(gold_lakehouse, tmp_path):
+    root = copy_lakehouse(gold_lakehouse, tmp_path / "lake")
+    client = create_app({"LAKEHOUSE_DIR": root, "ACCESS_LOG": "0", "LOCAL_VERSION_CHECK_SECONDS": "0"}).test_client()
+    refused = client.get("/api/songs/top-tracks?genre=polka")
+    assert refused.status_code == 400 and refused.json["error"]["parameter"] == "genre"
+    table = DeltaTable(f"{root}/gold/song_genre_popularity")
+    write_deltalake(table, table.to_pandas().head(1).assign(genre="polka"), mode="append")
+    accepted = client.get("/api/songs/top-tracks?genre=polka")
+    assert accepted.status_code == 200 and accepted.json["data"] == []
+    lists = client.application.extensions["lookups"]
+    assert "polka" in lists.values("song_genres") and list(lists.kept) == ["song_genres"]

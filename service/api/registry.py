@@ -121,9 +121,5 @@ def known(values, allowed, parameter: str, what: str) -> None:
 
 
 def lookup(warehouse, query_name: str, column: str) -> set:
-    """A small reference list (genres) from the warehouse, cached by table version."""
-    cache, tables = current_app.extensions["lookups"], load(query_name).tables
-    key = (query_name, tuple(sorted(warehouse.versions(tables).items())))
-    if key not in cache:
-        cache[key] = {r[column] for r in warehouse.execute(query_name, {}).records()}
-    return cache[key]
+    """A small reference list (genres) of this app's warehouse, kept until its tables get a new version."""
+    return current_app.extensions["lookups"].values(query_name, column)

@@ -8,7 +8,7 @@ from service.cache import AnswerCache
 from service.chat import llm, schedule
 from service.chat.mood import MoodMatcher
 from service.chat.recommender import Recommender
-from service.queries import load
+from service.warehouse.lookups import ReferenceLists
 
 CATALOGUES = ("songs_catalog", "movies_catalog")  # an offline answer reads nothing else
 PUBLIC = ("domain", "understood", "mood", "filters", "picks", "text", "mode", "fallback")
@@ -22,30 +22,19 @@ class Reply(NamedTuple):
     cache: str | None
 
 
-class Genres:
-    """Each domain's genre names, read again only when the tables behind them get a new version."""
-
-    def __init__(self, warehouse):
-        self.warehouse, self.known = warehouse, {}
-
-    def __call__(self, domain: str) -> set:
-        """The genres of songs or movies."""
-        query = GENRE_QUERIES[domain]
-        versions = self.warehouse.versions(load(query).tables)
-        seen = self.known.get(query)
-        if seen is None or seen[0] != versions:
-            seen = self.known[query] = (versions, {r["genre"] for r in self.warehouse.execute(query, {}).records()})
-        return seen[1]
+def genres_of(lists: ReferenceLists):
+    """The genre names of songs or movies, for the recommender."""
+    return lambda domain: lists.values(GENRE_QUERIES[domain], "genre")
 
 
 class Assistant:
     """Answers chat messages and plans days over one warehouse; built once per app and shared by its requests."""
 
-    def __init__(self, warehouse, matcher: MoodMatcher, llm_client=None, model: str = "", output: str = "tool",
+    def __init__(self, warehouse, matcher: MoodMatcher, lists: ReferenceLists, llm_client=None, model: str = "", output: str = "tool",
                  day_start: str = "07:00", day_end: str = "23:00", cache_entries: int = 4096):  # fmt: skip
         self.warehouse, self.llm_client, self.model, self.output = warehouse, llm_client, model, output
         self.day_start, self.day_end = day_start, day_end
-        self.recommender = Recommender(warehouse, matcher, Genres(warehouse))
+        self.recommender = Recommender(warehouse, matcher, genres_of(lists))
         self.cache = AnswerCache(cache_entries)
 
     def reply(self, message: str, domain: str = "auto", context: dict | None = None) -> Reply:
