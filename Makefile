@@ -9,7 +9,7 @@ SCALE ?= demo
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -91,7 +91,10 @@ bench: bench-etl bench-service bench-chat ## Run every benchmark
 bench-etl: install ## ETL on full-scale generated data (26M ratings, 100k songs): seconds, rows/s, peak memory per layer
 	$(PY) -m tools.bench.etl
 
-bench-service: install ## wrk against the production server: requests/s, p50/p99 for a cached endpoint and a cold query
+wrk: ## Install Debian's wrk for make bench-service when it is missing (needs root or sudo)
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+
+bench-service: install wrk ## wrk against the production server: requests/s, p50/p99 for a cached endpoint and a cold query
 	$(PY) -m tools.bench.service
 
 bench-chat: install ## Chat: embedding model load time and memory, offline /api/chat p50/p90/p99 over the lakehouse

@@ -4,7 +4,7 @@
 import json
 from typing import NamedTuple
 
-from service.cache import AnswerCache
+from service.cache import LRU, AnswerCache
 from service.chat import llm, schedule
 from service.chat.mood import MoodMatcher
 from service.chat.recommender import Recommender
@@ -35,7 +35,7 @@ class Assistant:
         self.warehouse, self.llm_client, self.model, self.output = warehouse, llm_client, model, output
         self.day_start, self.day_end = day_start, day_end
         self.recommender = Recommender(warehouse, matcher, genres_of(lists))
-        self.cache = AnswerCache(cache_entries)
+        self.cache = LRU(cache_entries)  # answers by cache_key; no last-good copy: a chat answer is never served stale
 
     def reply(self, message: str, domain: str = "auto", context: dict | None = None) -> Reply:
         """The answer, from the cache when offline (deterministic for a message, domain, context and catalogue versions).
@@ -49,7 +49,7 @@ class Assistant:
         if cached is not None:
             return Reply(cached, "hit")
         answer = self.answer(message, domain, context)
-        self.cache.put(key, key, answer)
+        self.cache.put(key, answer)
         return Reply(answer, "miss")
 
     def answer(self, message: str, domain: str = "auto", context: dict | None = None) -> dict:
