@@ -1,14 +1,21 @@
 """Reading and writing the lakehouse's Delta tables: paths, MERGE upserts, rebuilds, versions and rollback."""
 
+import contextvars
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 
-from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
+from jobs.delta_ops import LocalDeltaOps
+from medialake.log import get_logger, log_event
 from medialake.settings import Settings
 from medialake.tables import LAYERS, location
+
+log = get_logger("medialake.etl")
+# Told, before a table's first commit, that the running write creates it (the run marker notes it as proof for recovery).
+ON_CREATE: contextvars.ContextVar = contextvars.ContextVar("on_create", default=None)
 
 
 def table_path(settings: Settings, layer: str, table: str) -> str:
@@ -26,19 +33,39 @@ def read_table(spark: SparkSession, path: str) -> DataFrame:
     return spark.read.format("delta").load(path)
 
 
+@contextmanager
+def noting_creations(note):
+    """Within the block, note(path) is called before any table is created."""
+    token = ON_CREATE.set(note)
+    try:
+        yield
+    finally:
+        ON_CREATE.reset(token)
+
+
+def creating(path: str) -> None:
+    """Tell the running write that the table at path is about to be created, if it does not exist yet."""
+    note = ON_CREATE.get()
+    if note is not None and not table_exists(path):
+        note(path)
+
+
 def overwrite(df: DataFrame, path: str) -> None:
     """Replace the table's contents (one commit); used for small gold tables."""
+    creating(path)
     df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(path)
 
 
 def append(df: DataFrame, path: str) -> None:
     """Append rows (one commit)."""
+    creating(path)
     df.write.format("delta").mode("append").save(path)
 
 
 def upsert(spark: SparkSession, df: DataFrame, path: str, keys: list[str], update: bool = True) -> None:
     """MERGE df into the table on its natural keys; create the table on first write."""
     if not table_exists(path):
+        creating(path)
         df.write.format("delta").mode("overwrite").save(path)
         return
     view = f"src_{uuid.uuid4().hex[:8]}"
@@ -49,26 +76,28 @@ def upsert(spark: SparkSession, df: DataFrame, path: str, keys: list[str], updat
     spark.catalog.dropTempView(view)
 
 
-def snapshot_versions(root: str) -> dict[str, int]:
-    """Versions of every Delta table under the lakehouse root."""
-    versions = {}
+def snapshot_versions(root: str, ops=None) -> dict[str, int]:
+    """Versions of every Delta table under the lakehouse root, by identity <layer>/<name>."""
+    ops, versions = ops or LocalDeltaOps(), {}
     for layer in LAYERS:
         layer_dir = os.path.join(root, layer)
         for name in sorted(os.listdir(layer_dir)) if os.path.isdir(layer_dir) else []:
-            path = location(root, layer, name)
-            if table_exists(path):
-                versions[path] = DeltaTable(path).version()
+            if table_exists(location(root, layer, name)):
+                versions[f"{layer}/{name}"] = ops.version(location(root, layer, name))
     return versions
 
 
-def rollback(root: str, before: dict[str, int]) -> list[str]:
-    """Restore every table to its version in `before`; remove tables created since. Returns what changed."""
-    changed = []
-    for path, version in snapshot_versions(root).items():
-        if path not in before:
+def rollback(root: str, versions: dict[str, int], created: list[str], ops=None) -> list[str]:
+    """Restore every table to its version in `versions`; remove only the tables in `created`. Returns what changed."""
+    ops, changed = ops or LocalDeltaOps(), []
+    for table, version in snapshot_versions(root, ops).items():
+        path = location(root, *table.split("/"))
+        if table in versions and version != versions[table]:
+            ops.restore(path, versions[table])
+            changed.append(table)
+        elif table not in versions and table in created:
             shutil.rmtree(path)
-            changed.append(path)
-        elif version != before[path]:
-            DeltaTable(path).restore(before[path])
-            changed.append(path)
+            changed.append(table)
+        elif table not in versions:
+            log_event(log, "table kept: the run did not create it, so it is not undone", table=table)
     return changed

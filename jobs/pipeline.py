@@ -1,7 +1,6 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
 
 import fcntl
-import json
 import os
 import time
 from contextlib import contextmanager
@@ -11,6 +10,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import bronze, delta_io, expectations
+from jobs.delta_ops import table_ops
+from jobs.run_marker import RunMarker, identity, pending_markers
 from jobs.silver.tables import SILVER, SilverTable
 from jobs.sources import FORMATS, find_raw_files
 from medialake.gold import gold_tables
@@ -90,18 +91,20 @@ def atomic(root: str, spark: SparkSession, settings: Settings, summary: RunSumma
         if not wait_for_lock(lock):
             log_event(log, "waiting for the lakehouse write lock held by another run", lakehouse=root)
             fcntl.flock(lock, fcntl.LOCK_EX)
-        recover_interrupted_runs(root)
-        before = delta_io.snapshot_versions(root)
-        marker = write_run_marker(root, before)
+        ops = table_ops(spark, settings)
+        recover_interrupted_runs(root, ops)
+        marker = RunMarker(root, RUN_ID, delta_io.snapshot_versions(root, ops))
+        marker.write()
         try:
-            yield
+            with delta_io.noting_creations(lambda path: marker.note_created(identity(root, path))):
+                yield
         except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
-            changed = delta_io.rollback(root, before)
-            os.remove(marker)
+            changed = delta_io.rollback(root, marker.versions, marker.created, ops)
+            marker.remove()
             log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
             record_dq(spark, settings, summary)
             raise
-        os.remove(marker)
+        marker.remove()
         record_dq(spark, settings, summary)
 
 
@@ -114,25 +117,13 @@ def wait_for_lock(lock) -> bool:
         return False
 
 
-def write_run_marker(root: str, versions: dict[str, int]) -> str:
-    """Record the table versions a run started from, so that a killed run can be undone by the next one."""
-    folder = os.path.join(root, "_runs")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"{RUN_ID}.json")
-    with open(path, "w") as handle:
-        json.dump({"run_id": RUN_ID, "started": time.time(), "versions": versions}, handle)
-    return path
-
-
-def recover_interrupted_runs(root: str) -> None:
-    """Undo a run that was killed midway (its marker is still there): restore the versions it started from."""
-    folder = os.path.join(root, "_runs")
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        with open(os.path.join(folder, name)) as handle:
-            marker = json.load(handle)
-        changed = delta_io.rollback(root, marker["versions"])
-        log.warning("interrupted run undone", extra={"fields": {"interrupted_run": marker["run_id"], "restored": changed}})
-        os.remove(os.path.join(folder, name))
+def recover_interrupted_runs(root: str, ops=None) -> None:
+    """Undo a run that was killed midway (its marker is still there): restore the versions it started from and remove
+    only the tables it created."""
+    for marker in pending_markers(root):
+        changed = delta_io.rollback(root, marker.versions, marker.created, ops)
+        log.warning("interrupted run undone", extra={"fields": {"interrupted_run": marker.run_id, "restored": changed}})
+        marker.remove()
 
 
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str = "all") -> dict[str, DataFrame]:
