@@ -1,151 +1,110 @@
-"""Bronze: every raw row landed as strings with its lineage; re-ingesting a file adds nothing."""
+"""Bronze: raw files listed, hashed and parsed by the engine (its Python workers run jobs/raw_parse.py), landed as
+strings with lineage; the client opens no raw file, so the same code runs where the files are only the cluster's to
+read (a Databricks Volume). Re-ingesting a file adds nothing."""
 
-import csv
-import hashlib
-import json
 import os
-from collections.abc import Iterator
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import delta_io
-from jobs.sources import FORMATS, SourceFormat, read_header
+from jobs.raw_parse import CHUNK_RECORDS, EXTRA_COLUMNS, bronze_columns, fingerprint, header_of, parse_records
+from jobs.sources import SourceFormat
 
-EXTRA_COLUMNS = ["_extra_json", "_malformed"]
-
-
-def bronze_columns(fmt_name: str) -> list[str]:
-    """The data columns of a bronze table: the first declared header of its format."""
-    return list(next(f.required for f in FORMATS if f.name == fmt_name))
+__all__ = ["CHUNK_RECORDS", "EXTRA_COLUMNS", "RawFile", "ingest_file", "list_raw_files", "read_raw_records"]
+LISTING = "path string, size long, modified timestamp, fingerprint string, header array<string>"
+CSV_FILES = "*.[cC][sS][vV]"
 
 
-CHUNK_RECORDS = 1_000_000
+@dataclass(frozen=True)
+class RawFile:
+    """A raw file as the engine listed it: its path under the raw dir (the lineage and ledger key), size, time, hash, header."""
+
+    source_key: str
+    size: int
+    modified: datetime
+    fingerprint: str
+    header: tuple[str, ...]
 
 
-def read_raw_records(path: str, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
-    """Parse a CSV file into string columns plus record number, in chunks: Arrow's parser when the file is clean
-    (every record of the header's width, valid UTF-8, no extra columns), else Python's csv module record by record."""
-    header = read_header(path)
-    if len(header) == len(fmt.required) and _arrow_parses_cleanly(path, header):
-        yield from _read_with_arrow(path, fmt, header, chunk)
-    else:
-        yield from _read_with_csv_module(path, fmt, chunk)
+def describe_files(batches):
+    """Engine side: each file's path, size, modification time, SHA-256 and header (its bytes stay on the executor)."""
+    for batch in batches:
+        contents = batch.column("content").to_pylist()
+        yield pa.RecordBatch.from_arrays(
+            [batch.column("path"), batch.column("length"), batch.column("modificationTime"),
+             pa.array([fingerprint(c) for c in contents]), pa.array([header_of(c) for c in contents], pa.list_(pa.string()))],
+            names=["path", "size", "modified", "fingerprint", "header"],
+        )  # fmt: skip
 
 
-def _arrow_reader(path: str, header: list[str]):
-    """A streaming Arrow CSV reader: every column a string, quoted newlines and bare CRs kept, invalid rows raise."""
-    return pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=32 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, strings_can_be_null=False),
-    )
-
-
-def _arrow_parses_cleanly(path: str, header: list[str]) -> bool:
-    """One fast pass: does Arrow parse every record without an error?"""
+def list_raw_files(spark: SparkSession, raw_dir: str) -> list[RawFile]:
+    """Every CSV file under raw_dir (any depth), in path order, listed and hashed by the engine."""
     try:
-        for _ in _arrow_reader(path, header):
-            pass
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return False
-    return True
+        files = spark.read.format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", CSV_FILES).load(raw_dir)
+        rows = files.mapInArrow(describe_files, LISTING).collect()
+    except Exception as error:  # Spark and Sail word a missing folder differently; both mean "nothing to land"
+        if re.search(r"(?i)not (exist|found)|no such file", str(error)):
+            return []
+        raise
+    # by path: Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
+    listed = {r["path"]: RawFile(source_key(raw_dir, r["path"]), r["size"], r["modified"], r["fingerprint"], tuple(r["header"]))
+              for r in rows}  # fmt: skip
+    return sorted(listed.values(), key=lambda f: f.source_key)
 
 
-def _read_with_arrow(path: str, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
-    """Chunks from Arrow's parser, renamed to the bronze columns, numbered from 1."""
-    clean = [h.strip().lstrip("\ufeff") for h in header]
-    names = dict(zip(fmt.required, bronze_columns(fmt.name), strict=True))
-    offset = 1
-    for batch in _arrow_reader(path, header):
-        table = pa.Table.from_batches([batch]).rename_columns([names[h] for h in clean])
-        for start in range(0, table.num_rows, chunk):
-            part = table.slice(start, chunk)
-            numbers = pa.array(range(offset, offset + part.num_rows), type=pa.int64())
-            nulls = pa.nulls(part.num_rows, type=pa.string())
-            yield (
-                part.select(bronze_columns(fmt.name))
-                .append_column("_record_number", numbers)
-                .append_column("_extra_json", nulls)
-                .append_column("_malformed", nulls)
-            )
-            offset += part.num_rows
+def source_key(raw_dir: str, engine_path: str) -> str:
+    """A file's path under the raw dir, from the engine's name for it (file:/x, dbfs:/x, or Sail's x without its slash)."""
+    bare = re.sub(r"^[a-zA-Z][\w+.-]*:", "", engine_path).lstrip("/")
+    return os.path.relpath("/" + bare, "/" + os.path.abspath(raw_dir).lstrip("/"))
 
 
-def _read_with_csv_module(path: str, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
-    """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced."""
-    columns = bronze_columns(fmt.name)
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        reader = csv.reader(handle)
-        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-        index = {name: header.index(req) for name, req in zip(columns, fmt.required, strict=True)}
-        extras = [i for i, h in enumerate(header) if h not in fmt.required]
-        data = _empty(columns)
-        for number, record in enumerate(reader, start=1):
-            _append_record(data, record, header, index, extras, number)
-            if len(data["_record_number"]) >= chunk:
-                yield _to_arrow(data)
-                data = _empty(columns)
-        if data["_record_number"]:
-            yield _to_arrow(data)
+def parse_file(fmt: SourceFormat, key: str, batches):
+    """Engine side: the bronze records of one file's bytes, with the file's key for lineage."""
+    for batch in batches:
+        for content in batch.column("content").to_pylist():
+            for table in parse_records(content, fmt):
+                keys = pa.array([key] * table.num_rows, pa.string())
+                yield from table.append_column("_source_file", keys).to_batches()
 
 
-def _empty(columns: list[str]) -> dict[str, list]:
-    """Column lists for one chunk."""
-    return {c: [] for c in columns + ["_record_number"] + EXTRA_COLUMNS}
+def bronze_schema(fmt: SourceFormat) -> str:
+    """The DDL of what parse_file yields for a format."""
+    strings = [f"`{c}` string" for c in bronze_columns(fmt.name)]
+    return ", ".join(strings + ["_record_number long", "_extra_json string", "_malformed string", "_source_file string"])
 
 
-def _to_arrow(data: dict[str, list]) -> pa.Table:
-    """A chunk as an Arrow table of strings (record number as int64)."""
-    return pa.table({k: pa.array(v, type=pa.int64() if k == "_record_number" else pa.string()) for k, v in data.items()})
+def read_raw_records(path: str, fmt: SourceFormat, chunk: int = CHUNK_RECORDS):
+    """A local file's records, parsed as the engine parses them (for tests and tools that hold a local copy)."""
+    with open(path, "rb") as handle:
+        yield from parse_records(handle.read(), fmt, chunk)
 
 
-def _append_record(data: dict, record: list, header: list, index: dict, extras: list, number: int) -> None:
-    """Add one CSV record; a record of the wrong width is kept and marked malformed."""
-    for name, i in index.items():
-        data[name].append(record[i] if i < len(record) else None)
-    extra = {header[i]: record[i] for i in extras if i < len(record)}
-    data["_extra_json"].append(json.dumps(extra, ensure_ascii=False) if extra else None)
-    data["_record_number"].append(number)
-    bad = len(record) != len(header)
-    data["_malformed"].append(f"expected {len(header)} fields, found {len(record)}" if bad else None)
-
-
-def with_lineage(df: DataFrame, source_key: str, batch_id: str) -> DataFrame:
+def with_lineage(df: DataFrame, batch_id: str) -> DataFrame:
     """Add lineage columns; the hash covers the file's path under the raw dir, the record number and every value."""
-    values = [F.coalesce(F.col(c), F.lit("\u0000")) for c in df.columns if c != "_record_number"]
-    key = F.concat_ws("\u001f", F.lit(source_key), F.col("_record_number").cast("string"), *values)
+    values = [F.coalesce(F.col(c), F.lit("\u0000")) for c in df.columns if c not in ("_record_number", "_source_file")]
+    key = F.concat_ws("\u001f", F.col("_source_file"), F.col("_record_number").cast("string"), *values)
     return (
-        df.withColumn("_source_file", F.lit(source_key))
-        .withColumn("_ingested_at", F.current_timestamp())
+        df.withColumn("_ingested_at", F.current_timestamp())
         .withColumn("_batch_id", F.lit(batch_id))
         .withColumn("_record_hash", F.sha2(key, 256))
     )
 
 
-def ingest_file(spark: SparkSession, path: str, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
-    """Land one raw file; returns records read. Appends when none of the file's records is in the table yet,
-    otherwise inserts only the records whose hash is new (MERGE), so re-ingesting adds nothing."""
-    source_key = os.path.relpath(path, raw_dir)
-    fresh = not delta_io.table_exists(table) or delta_io.read_table(spark, table).where(F.col("_source_file") == source_key).isEmpty()
-    rows = 0
-    for records in read_raw_records(path, fmt):
-        df = with_lineage(spark.createDataFrame(records), source_key, batch_id)
-        if fresh:
-            delta_io.append(df, table)
-        else:
-            delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
-        rows += records.num_rows
-    return rows
-
-
-def file_fingerprint(path: str) -> str:
-    """SHA-256 of a file's bytes: a file already landed with this fingerprint is skipped."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
+    """Land one raw file, parsed by the engine; returns its records. Appends when none of the file's records is in the
+    table yet, otherwise inserts only the records whose hash is new (MERGE), so re-ingesting adds nothing."""
+    landed = delta_io.read_table(spark, table).where(F.col("_source_file") == raw.source_key) if delta_io.table_exists(table) else None
+    # limit(1): Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
+    content = spark.read.format("binaryFile").load(os.path.join(os.path.abspath(raw_dir), raw.source_key)).limit(1)
+    df = with_lineage(content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt)), batch_id)
+    if landed is None or landed.isEmpty():
+        delta_io.append(df, table)
+    else:
+        delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
+    return delta_io.read_table(spark, table).where(F.col("_source_file") == raw.source_key).count()

@@ -13,7 +13,7 @@ from jobs import bronze, delta_io, expectations
 from jobs.delta_ops import table_ops
 from jobs.run_marker import RunMarker, identity, pending_markers
 from jobs.silver.tables import SILVER, SilverTable
-from jobs.sources import FORMATS, find_raw_files
+from jobs.sources import FORMATS, detect_format
 from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
 from medialake.settings import Settings
@@ -128,7 +128,8 @@ def recover_interrupted_runs(root: str, ops=None) -> None:
 
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str = "all") -> dict[str, DataFrame]:
     """Ingest every recognised raw file (of one domain, or all) not landed before; return the bronze tables by format name."""
-    files = [(path, fmt) for path, fmt in find_raw_files(settings.raw_dir) if domain in ("all", fmt.domain)]
+    listed = [(raw, detect_format(list(raw.header), raw.source_key)) for raw in bronze.list_raw_files(spark, settings.raw_dir)]
+    files = [(raw, fmt) for raw, fmt in listed if domain in ("all", fmt.domain)]
     if not files:
         raise FileNotFoundError(
             f"no raw CSV files{'' if domain == 'all' else ' of ' + domain} under {settings.raw_dir!r} "
@@ -138,24 +139,23 @@ def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary:
     landed = (
         set(delta_io.read_table(spark, ledger).select("fingerprint").toPandas().fingerprint) if delta_io.table_exists(ledger) else set()
     )
-    for path, fmt in files:
-        started, fingerprint = time.time(), bronze.file_fingerprint(path)
-        name = f"bronze.{fmt.name} <- {os.path.relpath(path, settings.raw_dir)}"
-        if fingerprint in landed:
-            log_event(log, "bronze file already landed, skipped", file=path, format=fmt.name)
+    for raw, fmt in files:
+        started, name = time.time(), f"bronze.{fmt.name} <- {raw.source_key}"
+        if raw.fingerprint in landed:
+            log_event(log, "bronze file already landed, skipped", file=raw.source_key, format=fmt.name)
             summary.tables.append(TableStats(name, 0, 0, 0, 0, time.time() - started))
             continue
-        rows = bronze.ingest_file(spark, path, fmt, delta_io.table_path(settings, "bronze", fmt.name), batch_id, settings.raw_dir)
-        record_landed(spark, ledger, path, settings.raw_dir, fingerprint, rows, batch_id)
-        landed.add(fingerprint)
-        log_event(log, "bronze file landed", file=path, format=fmt.name, rows=rows)
+        rows = bronze.ingest_file(spark, raw, fmt, delta_io.table_path(settings, "bronze", fmt.name), batch_id, settings.raw_dir)
+        record_landed(spark, ledger, raw, rows, batch_id)
+        landed.add(raw.fingerprint)
+        log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))
         summary.tables.append(TableStats(name, rows, rows, 0, 0, time.time() - started))
     return {fmt.name: delta_io.read_table(spark, delta_io.table_path(settings, "bronze", fmt.name)) for _, fmt in files}
 
 
-def record_landed(spark: SparkSession, ledger: str, path: str, raw_dir: str, fingerprint: str, rows: int, batch_id: str) -> None:
+def record_landed(spark: SparkSession, ledger: str, raw: bronze.RawFile, rows: int, batch_id: str) -> None:
     """Append a file to ops/ingested_files."""
-    row = [(os.path.relpath(path, raw_dir), fingerprint, os.path.getsize(path), rows, batch_id, RUN_ID)]
+    row = [(raw.source_key, raw.fingerprint, raw.size, rows, batch_id, RUN_ID)]
     df = spark.createDataFrame(row, "source_file string, fingerprint string, bytes long, records long, batch_id string, run_id string")
     delta_io.append(df.withColumn("ingested_at", F.current_timestamp()), ledger)
 

@@ -82,10 +82,16 @@ def test_gold_tables_answer_known_questions(real):
 def test_arrow_fast_path_matches_the_csv_module_on_real_files():
     import pyarrow as pa
 
-    from jobs import bronze
+    from jobs import bronze, raw_parse
     from jobs.sources import find_raw_files
 
     for path, fmt in find_raw_files(REAL_DATA):
         fast = pa.concat_tables(list(bronze.read_raw_records(path, fmt)))
-        exact = pa.concat_tables(list(bronze._read_with_csv_module(path, fmt, bronze.CHUNK_RECORDS)))
+        exact = pa.concat_tables(list(raw_parse._read_with_csv_module(open(path, "rb").read(), fmt, raw_parse.CHUNK_RECORDS)))
         assert fast.num_rows == exact.num_rows and fast.equals(exact), path
+
+
+def test_every_real_file_lands_exactly_what_the_client_parsers_read(real):
+    from tests.bronze_checks import mismatches
+
+    assert mismatches(real[0], REAL_DATA) == []

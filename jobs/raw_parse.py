@@ -1,0 +1,123 @@
+"""Raw CSV bytes to bronze records: what the engine's Python workers run on each landed file (no Spark in here).
+
+Clean files are parsed by Arrow's CSV reader (fast); a file with any malformed record or bad UTF-8 goes record by
+record through Python's csv module, which keeps wrong-width records and marks them. Both give the same records
+(tests compare them on every generated and real file).
+"""
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from jobs.sources import FORMATS, SourceFormat
+
+EXTRA_COLUMNS = ["_extra_json", "_malformed"]
+CHUNK_RECORDS = 1_000_000
+
+
+def bronze_columns(fmt_name: str) -> list[str]:
+    """The data columns of a bronze table: the first declared header of its format."""
+    return list(next(f.required for f in FORMATS if f.name == fmt_name))
+
+
+def header_of(data: bytes) -> list[str]:
+    """The first CSV record of a file's bytes (read from its first MiB: a header is never longer)."""
+    return next(csv.reader(io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"), newline="")), [])
+
+
+def fingerprint(data: bytes) -> str:
+    """SHA-256 of a file's bytes: a file already landed with this fingerprint is skipped."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_records(data: bytes, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
+    """A file's records as string columns plus record number, in chunks: Arrow when the file is clean (every record
+    of the header's width, valid UTF-8, no extra columns), else Python's csv module record by record."""
+    header = header_of(data)
+    if len(header) == len(fmt.required) and _arrow_parses_cleanly(data, header):
+        yield from _read_with_arrow(data, fmt, header, chunk)
+    else:
+        yield from _read_with_csv_module(data, fmt, chunk)
+
+
+def _arrow_reader(data: bytes, header: list[str]):
+    """A streaming Arrow CSV reader: every column a string, quoted newlines and bare CRs kept, invalid rows raise."""
+    return pacsv.open_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(block_size=32 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, strings_can_be_null=False),
+    )
+
+
+def _arrow_parses_cleanly(data: bytes, header: list[str]) -> bool:
+    """One fast pass: does Arrow parse every record without an error?"""
+    try:
+        for _ in _arrow_reader(data, header):
+            pass
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _read_with_arrow(data: bytes, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
+    """Chunks from Arrow's parser, renamed to the bronze columns, numbered from 1."""
+    clean = [h.strip().lstrip("\ufeff") for h in header]
+    names = dict(zip(fmt.required, bronze_columns(fmt.name), strict=True))
+    offset = 1
+    for batch in _arrow_reader(data, header):
+        table = pa.Table.from_batches([batch]).rename_columns([names[h] for h in clean])
+        for start in range(0, table.num_rows, chunk):
+            part = table.slice(start, chunk)
+            numbers = pa.array(range(offset, offset + part.num_rows), type=pa.int64())
+            nulls = pa.nulls(part.num_rows, type=pa.string())
+            yield (
+                part.select(bronze_columns(fmt.name))
+                .append_column("_record_number", numbers)
+                .append_column("_extra_json", nulls)
+                .append_column("_malformed", nulls)
+            )
+            offset += part.num_rows
+
+
+def _read_with_csv_module(data: bytes, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
+    """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced."""
+    columns = bronze_columns(fmt.name)
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""))
+    header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+    index = {name: header.index(req) for name, req in zip(columns, fmt.required, strict=True)}
+    extras = [i for i, h in enumerate(header) if h not in fmt.required]
+    records = _empty(columns)
+    for number, record in enumerate(reader, start=1):
+        _append_record(records, record, header, index, extras, number)
+        if len(records["_record_number"]) >= chunk:
+            yield _to_arrow(records)
+            records = _empty(columns)
+    if records["_record_number"]:
+        yield _to_arrow(records)
+
+
+def _empty(columns: list[str]) -> dict[str, list]:
+    """Column lists for one chunk."""
+    return {c: [] for c in columns + ["_record_number"] + EXTRA_COLUMNS}
+
+
+def _to_arrow(records: dict[str, list]) -> pa.Table:
+    """A chunk as an Arrow table of strings (record number as int64)."""
+    return pa.table({k: pa.array(v, type=pa.int64() if k == "_record_number" else pa.string()) for k, v in records.items()})
+
+
+def _append_record(records: dict, record: list, header: list, index: dict, extras: list, number: int) -> None:
+    """Add one CSV record; a record of the wrong width is kept and marked malformed."""
+    for name, i in index.items():
+        records[name].append(record[i] if i < len(record) else None)
+    extra = {header[i]: record[i] for i in extras if i < len(record)}
+    records["_extra_json"].append(json.dumps(extra, ensure_ascii=False) if extra else None)
+    records["_record_number"].append(number)
+    bad = len(record) != len(header)
+    records["_malformed"].append(f"expected {len(header)} fields, found {len(record)}" if bad else None)

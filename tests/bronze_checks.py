@@ -1,0 +1,27 @@
+"""Helpers: what the engine landed in bronze, compared with what the client-side parsers read from a local copy."""
+
+import os
+
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+from deltalake import DeltaTable
+
+from jobs import bronze, raw_parse
+from jobs.sources import find_raw_files
+
+
+def landed_records(lakehouse: str, fmt_name: str, key: str) -> list[dict]:
+    """One file's bronze records (data columns, record number, extras, malformed marker) in record order."""
+    table = DeltaTable(os.path.join(lakehouse, "bronze", fmt_name)).to_pyarrow_dataset().to_table(filter=ds.field("_source_file") == key)
+    columns = raw_parse.bronze_columns(fmt_name) + ["_record_number", *raw_parse.EXTRA_COLUMNS]
+    return table.take(pc.sort_indices(table, [("_record_number", "ascending")])).select(columns).to_pylist()
+
+
+def mismatches(lakehouse: str, raw_dir: str) -> list[str]:
+    """The files whose landed records differ from the client parsers' (an empty list when all agree)."""
+    wrong = []
+    for path, fmt in find_raw_files(raw_dir):
+        expected = [row for part in bronze.read_raw_records(path, fmt) for row in part.to_pylist()]
+        if landed_records(lakehouse, fmt.name, os.path.relpath(path, raw_dir)) != expected:
+            wrong.append(path)
+    return wrong

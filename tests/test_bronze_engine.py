@@ -1,0 +1,59 @@
+"""Bronze read by the engine: the client lists and opens no raw file, and lands what the client-side parsers read."""
+
+import builtins
+import os
+
+import pytest
+
+from jobs import bronze
+from jobs.pipeline import RunSummary, land_bronze
+from tests.bronze_checks import mismatches
+from tests.conftest import settings_for
+
+
+def test_every_generated_file_lands_exactly_what_the_client_parsers_read(gold_lakehouse, tiny_raw):
+    assert mismatches(gold_lakehouse, tiny_raw) == []
+
+
+@pytest.mark.parametrize(
+    ("engine_path", "key"),
+    [
+        ("tmp/raw/movielens/ratings.csv", "movielens/ratings.csv"),  # Sail drops the leading slash
+        ("file:/tmp/raw/movielens/ratings.csv", "movielens/ratings.csv"),  # Apache Spark
+        ("file:///tmp/raw/fred/cpi.csv", "fred/cpi.csv"),
+        ("dbfs:/tmp/raw/a b/ü.csv", "a b/ü.csv"),  # Databricks
+    ],
+)
+def test_a_files_key_is_its_path_under_the_raw_dir_whatever_the_engine_calls_it(engine_path, key):
+    assert bronze.source_key("/tmp/raw", engine_path) == key
+
+
+def test_the_client_opens_no_raw_file(spark, tiny_raw, tmp_path, monkeypatch):
+    real_open, raw = builtins.open, os.path.realpath(tiny_raw)
+
+    def guarded(file, *args, **kwargs):
+        if isinstance(file, str | os.PathLike) and os.path.realpath(os.fspath(file)).startswith(raw):
+            raise AssertionError(f"the client opened a raw file: {file}")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    summary = RunSummary("test")
+    sources = land_bronze(spark, settings_for(tiny_raw, str(tmp_path / "lakehouse")), "b1", summary)
+    assert {"ratings", "spotify_songs", "cpi"} <= set(sources) and all(t.rows_written > 0 for t in summary.tables)
+
+
+def test_a_missing_raw_dir_says_so(spark, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no raw CSV files under"):
+        land_bronze(spark, settings_for(str(tmp_path / "nowhere"), str(tmp_path / "lakehouse")), "b1", RunSummary("test"))
+
+
+def test_a_file_of_several_megabytes_lands_once(spark, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = "".join(f"{i % 600},{i % 9000},{1 + i % 9 / 2},{964982703 + i}\n" for i in range(150_000))
+    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n" + lines)
+    assert (raw / "ratings.csv").stat().st_size > 3_000_000
+    summary = RunSummary("test")
+    land_bronze(spark, settings_for(str(raw), str(tmp_path / "lakehouse")), "b1", summary)
+    assert [(t.table, t.rows_written) for t in summary.tables] == [("bronze.ratings <- ratings.csv", 150_000)]
+    assert [f.source_key for f in bronze.list_raw_files(spark, str(raw))] == ["ratings.csv"]
