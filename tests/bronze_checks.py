@@ -25,3 +25,22 @@ def mismatches(lakehouse: str, raw_dir: str) -> list[str]:
         if landed_records(lakehouse, fmt.name, os.path.relpath(path, raw_dir)) != expected:
             wrong.append(path)
     return wrong
+
+
+VOLATILE = {"_ingested_at", "_batch_id", "_quarantined_at", "_run_id"}  # when and by which run, not what
+
+
+def layer_contents(lakehouse: str, layers=("silver", "gold")) -> dict[str, list]:
+    """Every table of the layers as sorted rows (volatile lineage columns left out), for comparing two engines' runs."""
+    found = {}
+    for layer in layers:
+        for name in sorted(os.listdir(os.path.join(lakehouse, layer))):
+            frame = DeltaTable(os.path.join(lakehouse, layer, name)).to_pandas()
+            frame = frame[[c for c in frame.columns if c not in VOLATILE]]
+            found[f"{layer}.{name}"] = sorted(map(repr, frame.astype(object).where(frame.notna(), None).to_dict("records")))
+    return found
+
+
+def differences(a: dict[str, list], b: dict[str, list]) -> list[str]:
+    """The tables whose rows differ between two runs (missing tables included)."""
+    return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
