@@ -308,3 +308,22 @@ def test_an_invalid_cron_is_refused_with_a_clear_message(tmp_path):
     _, err = scheduler.communicate(timeout=30)
     assert scheduler.returncode == 2
     assert "schedule.quartz_cron_expression: '0 61 6 * * ?' is not a valid Quartz expression" in err
+
+
+def test_the_uploaded_code_alone_runs_every_task_file(tmp_path):
+    """What deploy uploads to the workspace is enough for each task file (the shared core included)."""
+    import shutil
+
+    from jobs.workflow.deploy import code_files
+
+    for relative in code_files():
+        os.makedirs(tmp_path / os.path.dirname(relative), exist_ok=True)
+        shutil.copy(os.path.join(PROJECT_ROOT, relative), tmp_path / relative)
+    tasks = sorted(f for f in code_files() if f.startswith("jobs/tasks/") and not f.endswith("__init__.py") and not f.endswith("step.py"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for task in tasks:
+        done = subprocess.run([sys.executable, task, "--help"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "--domain" in done.stdout, f"{task}: {done.stderr[-800:]}"
+    check = "import jobs.pipeline, jobs.quality_gate, medialake.gold; print('ok')"
+    done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr[-800:]

@@ -24,11 +24,15 @@ def workspace_settings(job: Job, workspace_root: str) -> dict:
     return settings
 
 
+CODE_PACKAGES = ("jobs", "medialake")  # the jobs and the shared core they import
+
+
 def code_files() -> list[str]:
-    """The project files a job needs on the workspace: the jobs package."""
+    """The project files a job needs on the workspace: the jobs package and the shared core."""
     found = []
-    for folder, _, names in os.walk(os.path.join(PROJECT_ROOT, "jobs")):
-        found += [os.path.relpath(os.path.join(folder, n), PROJECT_ROOT) for n in names if n.endswith(".py")]
+    for package in CODE_PACKAGES:
+        for folder, _, names in os.walk(os.path.join(PROJECT_ROOT, package)):
+            found += [os.path.relpath(os.path.join(folder, n), PROJECT_ROOT) for n in names if n.endswith(".py")]
     return sorted(found)
 
 
