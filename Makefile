@@ -6,10 +6,14 @@ PIP := $(VENV)/bin/pip
 export MEDIALAKE_RAW_DIR ?= data/raw
 export MEDIALAKE_LAKEHOUSE_DIR ?= lakehouse
 SCALE ?= demo
+# make etl ENGINE=spark, or ENGINE=remote SPARK_REMOTE=sc://host:port (the cluster-up URL)
+ifdef ENGINE
+export MEDIALAKE_ENGINE := $(ENGINE)
+endif
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs jars cluster-up cluster-down test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -77,7 +81,24 @@ deploy-jobs: install ## Deploy the job definitions to Databricks (DATABRICKS_HOS
 browser: ## Install Debian's Chromium for the page tests when it is missing (needs root or sudo)
 	@test -x /usr/bin/chromium || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-test: install llm browser ## Run the test suite (the same command CI runs)
+JVM_JARS := jvm/jars
+# One apt-get for whichever of Java 17 and Maven is missing (root, or sudo).
+JVM_TOOLS = missing="$$(command -v java >/dev/null || echo openjdk-17-jre-headless) $$(command -v mvn >/dev/null || echo maven)"; \
+	if [ -n "$${missing// /}" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
+
+jars: ## Install Java 17 and Maven when missing (needs root or sudo), then fetch the Delta jars of jvm/pom.xml into jvm/jars once
+	@$(JVM_TOOLS)
+	@test $(JVM_JARS)/.fetched -nt jvm/pom.xml || { rm -rf $(JVM_JARS) && \
+	  mvn -q -B -U -Dstyle.color=never -f jvm/pom.xml dependency:copy-dependencies -DoutputDirectory=jars -DexcludeTransitive=true && \
+	  touch $(JVM_JARS)/.fetched; }
+
+cluster-up: install jars ## Start a Spark standalone master, 2 workers and a Spark Connect server with Delta on 127.0.0.1; prints its sc:// URL
+	$(PY) -m jobs cluster up
+
+cluster-down: install ## Stop the processes cluster-up started (pids in MEDIALAKE_LAKEHOUSE_DIR/_cluster/pids.json)
+	$(PY) -m jobs cluster down
+
+test: install llm browser jars ## Run the test suite (the same command CI runs)
 	$(PY) -m pytest -q
 
 lint: install ## ruff check
@@ -88,8 +109,11 @@ format: install ## ruff format
 
 bench: bench-etl bench-service bench-chat ## Run every benchmark
 
-bench-etl: install ## ETL on full-scale generated data (26M ratings, 100k songs): seconds, rows/s, peak memory per layer
-	$(PY) -m tools.bench.etl
+BENCH_ENGINE ?= sail
+BENCH_SCALE ?= full
+bench-etl: install ## ETL on generated data (BENCH_SCALE=full: 26M ratings) on BENCH_ENGINE=sail|spark|cluster: seconds, rows/s, peak memory per layer
+	$(if $(filter-out sail,$(BENCH_ENGINE)),$(MAKE) jars,)
+	$(PY) -m tools.bench.etl --scale $(BENCH_SCALE) --engine $(BENCH_ENGINE)
 
 wrk: ## Install Debian's wrk for make bench-service when it is missing (needs root or sudo)
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }

@@ -1,4 +1,4 @@
-"""Command line: python -m jobs etl | tables | validate | run | runs | repair | schedule | deploy."""
+"""Command line: python -m jobs etl | tables | validate | run | runs | repair | schedule | deploy | cluster."""
 
 import argparse
 import signal
@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     deploy = sub.add_parser("deploy", help="deploy the definitions to a Databricks workspace (databricks-sdk auth)")
     deploy.add_argument("--workspace-root", default="/Workspace/Shared/medialake")
     deploy.add_argument("--dry-run", action="store_true", help="print the Jobs API payloads, send nothing")
+    cluster = sub.add_parser("cluster", help="Apache Spark standalone cluster + Spark Connect server with Delta on 127.0.0.1")
+    cluster.add_argument("action", choices=("up", "down"), help="up: start (prints the sc:// URL last); down: stop")
     return top
 
 
@@ -38,6 +40,10 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.command == "etl":
         return etl()
+    if args.command == "cluster":
+        from jobs.engine.cluster import main as cluster
+
+        return cluster(args.action)
     if args.command == "tables":
         from jobs.catalog import markdown
 

@@ -7,6 +7,8 @@ import uuid
 from contextlib import contextmanager
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType
 
 from jobs.delta_ops import LocalDeltaOps
 from medialake.log import get_logger, log_event
@@ -50,20 +52,32 @@ def creating(path: str) -> None:
         note(path)
 
 
+def plain_strings(df: DataFrame) -> DataFrame:
+    """Every string column cast to plain STRING. Apache Spark 4.2 types the columns of a Python UDF's declared schema
+    as `string collate UTF8_BINARY`, Delta writes that into the log, and the deltalake package and DuckDB cannot read
+    such a table (Unsupported Delta table type); a cast gives the default collation, which is written as `string`."""
+    cast = [F.col(f"`{f.name}`").cast("string").alias(f.name) if isinstance(f.dataType, StringType) else F.col(f"`{f.name}`")
+            for f in df.schema.fields]  # fmt: skip
+    return df.select(*cast)
+
+
 def overwrite(df: DataFrame, path: str) -> None:
     """Replace the table's contents (one commit); used for small gold tables."""
     creating(path)
+    df = plain_strings(df)
     df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(path)
 
 
 def append(df: DataFrame, path: str) -> None:
     """Append rows (one commit)."""
     creating(path)
+    df = plain_strings(df)
     df.write.format("delta").mode("append").save(path)
 
 
 def upsert(spark: SparkSession, df: DataFrame, path: str, keys: list[str], update: bool = True) -> None:
     """MERGE df into the table on its natural keys; create the table on first write."""
+    df = plain_strings(df)
     if not table_exists(path):
         creating(path)
         df.write.format("delta").mode("overwrite").save(path)

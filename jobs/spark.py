@@ -11,12 +11,12 @@ _servers = []
 
 
 def get_spark(settings: Settings | None = None) -> SparkSession:
-    """Embedded Sail by default; SPARK_REMOTE when set; JVM Spark + Delta for engine=classic."""
+    """Embedded Sail by default; SPARK_REMOTE when set; a local JVM Spark Connect server with Delta for engine=spark."""
     settings = settings or load_settings()
     if settings.spark_remote or settings.engine == "remote":
         return SparkSession.builder.remote(settings.spark_remote or os.environ["SPARK_REMOTE"]).getOrCreate()
-    if settings.engine == "classic":
-        return _classic_spark()
+    if settings.engine == "spark":
+        return SparkSession.builder.remote(_start_jvm_spark(settings.lakehouse_dir)).getOrCreate()
     return SparkSession.builder.remote(_start_sail()).getOrCreate()
 
 
@@ -41,13 +41,13 @@ def stop_spark() -> None:
         _servers.pop().stop()
 
 
-def _classic_spark() -> SparkSession:
-    """JVM Spark with Delta via delta-spark (needs Maven access to fetch the Delta jars)."""
-    from delta import configure_spark_with_delta_pip
+def _start_jvm_spark(lakehouse: str) -> str:
+    """Start (once per process and lakehouse) a JVM Spark Connect server with Delta on local[2]; stop it at exit."""
+    from jobs.engine.cluster import LocalServer, start_local
 
-    builder = (
-        SparkSession.builder.appName("medialake")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-    )
-    return configure_spark_with_delta_pip(builder).getOrCreate()
+    for server in _servers:
+        if isinstance(server, LocalServer) and server.lakehouse == lakehouse:
+            return server.url
+    _servers.append(start_local(lakehouse))
+    atexit.register(stop_spark)
+    return _servers[-1].url

@@ -165,8 +165,8 @@ SETTINGS = {
     "raw_dir": _s("MEDIALAKE_RAW_DIR", "path", "data/raw", "Folder scanned (recursively) for raw CSV files."),
     "lakehouse_dir": _s("MEDIALAKE_LAKEHOUSE_DIR", "path", "lakehouse", "Root of the Delta tables: <root>/<layer>/<table>/."),
     "engine": _s("MEDIALAKE_ENGINE", "enum", "sail",
-                 "sail (embedded Spark Connect server), remote (use SPARK_REMOTE) or classic (JVM Spark + delta-spark).",
-                 "sail remote classic"),
+                 "sail (embedded Spark Connect server), spark (a local JVM Spark Connect server with Delta from jvm/jars on local[2]) "
+                 "or remote (use SPARK_REMOTE).", "sail spark remote"),
     "spark_remote": _s("SPARK_REMOTE", "text", "", "Spark Connect URL; when set, the jobs connect there instead of Sail."),
     "batch_id": _s("MEDIALAKE_BATCH_ID", "text", "", "Batch id stamped on bronze rows; a UTC timestamp when empty."),
     "log_level": _s("MEDIALAKE_LOG_LEVEL", "enum", "INFO", "Level of the JSON-lines logs.", "DEBUG INFO WARNING ERROR"),

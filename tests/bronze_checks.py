@@ -1,5 +1,6 @@
 """Helpers: what the engine landed in bronze, compared with what the client-side parsers read from a local copy."""
 
+import math
 import os
 
 import pyarrow.compute as pc
@@ -30,17 +31,29 @@ def mismatches(lakehouse: str, raw_dir: str) -> list[str]:
 VOLATILE = {"_ingested_at", "_batch_id", "_quarantined_at", "_run_id"}  # when and by which run, not what
 
 
-def layer_contents(lakehouse: str, layers=("silver", "gold")) -> dict[str, list]:
-    """Every table of the layers as sorted rows (volatile lineage columns left out), for comparing two engines' runs."""
+def layer_contents(lakehouse: str, layers=("silver", "gold")) -> dict[str, list[dict]]:
+    """Every table of the layers as rows in a stable order (volatile lineage columns left out), to compare two runs."""
     found = {}
     for layer in layers:
         for name in sorted(os.listdir(os.path.join(lakehouse, layer))):
             frame = DeltaTable(os.path.join(lakehouse, layer, name)).to_pandas()
             frame = frame[[c for c in frame.columns if c not in VOLATILE]]
-            found[f"{layer}.{name}"] = sorted(map(repr, frame.astype(object).where(frame.notna(), None).to_dict("records")))
+            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            found[f"{layer}.{name}"] = sorted(records, key=lambda r: repr({k: rounded(v) for k, v in r.items()}))
     return found
+
+
+def rounded(value):
+    """A float to 6 significant digits, for ordering rows; anything else as it is."""
+    return float(f"{value:.6g}") if isinstance(value, float) else value
+
+
+def same_rows(a: list[dict], b: list[dict]) -> bool:
+    """Equal rows, floats within a relative 1e-9 (a mean's last bits follow the engine's summation order)."""
+    close = lambda x, y: math.isclose(x, y, rel_tol=1e-9) if isinstance(x, float) and isinstance(y, float) else repr(x) == repr(y)  # noqa: E731
+    return len(a) == len(b) and all(r.keys() == q.keys() and all(close(r[k], q[k]) for k in r) for r, q in zip(a, b, strict=True))
 
 
 def differences(a: dict[str, list], b: dict[str, list]) -> list[str]:
     """The tables whose rows differ between two runs (missing tables included)."""
-    return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
+    return sorted(name for name in set(a) | set(b) if name not in a or name not in b or not same_rows(a[name], b[name]))

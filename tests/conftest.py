@@ -72,3 +72,22 @@ def app(gold_lakehouse):
 def client(app):
     """A test client of the app."""
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def jvm_cluster(tmp_path_factory):
+    """A real standalone Spark cluster with Delta (master, 2 workers, Connect server), started once per test session:
+    its lakehouse; stopped at the end, and no process of it may survive."""
+    import psutil
+
+    from jobs.engine import cluster, commands
+    from jobs.engine.processes import ours
+
+    lakehouse = str(tmp_path_factory.mktemp("jvm") / "lakehouse")
+    cluster.up(lakehouse)
+    yield lakehouse
+    processes = [p for p in map(ours, cluster.recorded(lakehouse).values()) if p]
+    processes += [child for p in processes for child in p.children(recursive=True) if child.status() != psutil.STATUS_ZOMBIE]
+    assert sorted(cluster.down(lakehouse)) == ["connect", "master", "worker-1", "worker-2"]
+    assert not [p.pid for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not os.path.exists(os.path.join(commands.cluster_dir(lakehouse), "pids.json"))

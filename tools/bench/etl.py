@@ -13,24 +13,28 @@ import time
 import psutil
 
 from jobs import pipeline
+from jobs.engine import cluster
+from jobs.engine.processes import ours
 from jobs.spark import get_spark, stop_spark
 from medialake.settings import load_settings
 from tools.datagen import SCALES, generate
 
+ENGINES = ("sail", "spark", "cluster")  # embedded Sail; JVM Spark local[2] with Delta; the standalone cluster via Connect
+
 
 class PeakMemory:
-    """Samples the resident memory of this process and its children every 50 ms."""
+    """Samples the resident memory of this process, its children and the engine's own processes every 50 ms."""
 
-    def __init__(self):
-        self.peak = 0
+    def __init__(self, others: tuple[psutil.Process, ...] = ()):
+        self.peak, self.others = 0, others
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         me = psutil.Process()
         while not self._stop.is_set():
-            rss = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
-            self.peak = max(self.peak, rss)
+            processes = [me, *me.children(recursive=True)] + [q for p in self.others for q in (p, *p.children(recursive=True))]
+            self.peak = max(self.peak, sum(rss(p) for p in processes))
             time.sleep(0.05)
 
     def __enter__(self):
@@ -42,9 +46,27 @@ class PeakMemory:
         self._thread.join()
 
 
-def timed(label: str, rows_of, step):
+def rss(process: psutil.Process) -> int:
+    """Resident bytes of a process, 0 once it is gone."""
+    try:
+        return process.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def engine_settings(engine: str, raw: str, lakehouse: str, workdir: str):
+    """Settings for an engine, and the processes that are the engine when they are not this one's children."""
+    if engine != "cluster":
+        return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": engine}), ()
+    home = os.path.join(workdir, "cluster")
+    url = cluster.up(home)
+    processes = tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
+    return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": "remote", "spark_remote": url}), processes
+
+
+def timed(label: str, rows_of, step, others=()):
     """Run one layer, print seconds, rows/s and peak memory."""
-    with PeakMemory() as memory:
+    with PeakMemory(others) as memory:
         started = time.time()
         result = step()
         seconds = time.time() - started
@@ -61,21 +83,25 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="full", choices=sorted(SCALES))
     parser.add_argument("--workdir", default="bench-data")
+    parser.add_argument("--engine", default="sail", choices=ENGINES, help="cluster: starts (or reuses) the standalone cluster")
     args = parser.parse_args(argv)
-    raw, lakehouse = os.path.join(args.workdir, f"raw-{args.scale}"), os.path.join(args.workdir, "lakehouse")
+    raw = os.path.join(args.workdir, f"raw-{args.scale}")
+    lakehouse = os.path.abspath(os.path.join(args.workdir, f"lakehouse-{args.engine}"))
     if not os.path.isdir(raw):
         started = time.time()
         generate(raw, SCALES[args.scale])
         print(f"datagen  {time.time() - started:8.1f} s (not counted)", flush=True)
     shutil.rmtree(lakehouse, ignore_errors=True)
-    settings = load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse})
+    settings, others = engine_settings(args.engine, os.path.abspath(raw), lakehouse, os.path.abspath(args.workdir))
     spark = get_spark(settings)
+    print(f"engine   {args.engine} ({settings.spark_remote or settings.engine}), scale {args.scale}", flush=True)
     summary = pipeline.RunSummary("bench")
     total = 0.0
     sources, s = timed(
         "bronze",
         lambda: sum(t.rows_written for t in summary.tables),
         lambda: pipeline.land_bronze(spark, settings, "bench", summary),
+        others,
     )
     total += s
     n = len(summary.tables)
@@ -83,6 +109,7 @@ def main(argv=None) -> None:
         "silver",
         lambda: sum(t.rows_written for t in summary.tables[n:]),
         lambda: pipeline.build_silver(spark, settings, sources, summary),
+        others,
     )
     total += s
     m = len(summary.tables)
@@ -90,6 +117,7 @@ def main(argv=None) -> None:
         "gold",
         lambda: sum(t.rows_written for t in summary.tables[m:]),
         lambda: pipeline.build_gold(spark, settings, sources, summary),
+        others,
     )
     total += s
     print(f"total    {total:8.1f} s")
