@@ -28,7 +28,7 @@ def test_every_default_is_valid_for_its_kind():
         ("MEDIALAKE_WORKERS", "0", "an integer >= 1"),
         ("MEDIALAKE_QUERY_TIMEOUT_SECONDS", "nan", "a number >= 0"),
         ("MEDIALAKE_ACCESS_LOG", "maybe", "1/0, true/false, yes/no or on/off"),
-        ("MEDIALAKE_ENGINE", "spark3", "one of sail, remote, classic"),
+        ("MEDIALAKE_ENGINE", "spark3", "one of sail, spark, remote"),
         ("MEDIALAKE_WEBHOOKS", "[1, 2]", "a JSON object"),
         ("MEDIALAKE_DAY_END", "24:59", "a time of day as HH:MM"),
         ("MEDIALAKE_LAKEHOUSE_DIR", "", "a path"),

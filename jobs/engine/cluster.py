@@ -21,17 +21,11 @@ def up(lakehouse: str, timeout: float = START_TIMEOUT) -> str:
     if running(lakehouse):
         log_event(log, "cluster already running", url=connect_url(lakehouse))
         return connect_url(lakehouse)
+    commands.delta_jars()  # without `make jars`, fail before starting anything
     down(lakehouse, quiet=True)  # what is left of a cluster one of whose processes died
-    began, entries, started = time.monotonic(), {}, []
+    began, entries = time.monotonic(), {}
     try:
-        master_url = _start_master(lakehouse, entries, started, timeout)
-        for number in range(1, WORKERS + 1):
-            started.append(_spawn(lakehouse, entries, commands.worker(lakehouse, master_url, number)))
-        started.append(_spawn(lakehouse, entries, commands.connect_server(lakehouse, master_url)))
-        webui = entries["master"]["webui"]  # not the Connect server: the last worker's log is the one quoted on a timeout
-        wait_until(lambda: alive_workers(webui) >= WORKERS, started[:-1], timeout, f"{WORKERS} workers ALIVE")
-        log_event(log, "workers up", workers=WORKERS, seconds=_since(began))
-        url = _answering(started[-1][0], started, timeout)
+        url = _start_cluster(lakehouse, entries, timeout)
     except BaseException:
         _forget(lakehouse, entries)
         raise
@@ -44,7 +38,8 @@ def down(lakehouse: str, quiet: bool = False) -> list[str]:
     """Stop the processes recorded in pids.json, remove it and the URL file; the names of those that were running."""
     entries = recorded(lakehouse)
     if not entries:
-        quiet or log_event(log, "cluster not running", pids=_path(lakehouse, PIDS_FILE))
+        if not quiet:
+            log_event(log, "cluster not running", pids=_path(lakehouse, PIDS_FILE))
         return []
     began = time.monotonic()
     stopped = _forget(lakehouse, entries)
@@ -58,7 +53,7 @@ def restart_connect(lakehouse: str, timeout: float = START_TIMEOUT) -> str:
     stop({"connect": entries.pop("connect", {})})
     launch = commands.connect_server(lakehouse, f"spark://{HOST}:{entries['master']['port']}")
     started = [_spawn(lakehouse, entries, launch)]
-    url = _answering(launch, started, timeout)
+    url = _answering(started, timeout)
     _write_url(lakehouse, url)
     log_event(log, "connect server restarted", url=url, seconds=_since(began))
     return url
@@ -81,7 +76,7 @@ def start_local(lakehouse: str, timeout: float = START_TIMEOUT) -> LocalServer:
     launch = commands.connect_server(lakehouse, LOCAL_MASTER, name="spark-local")
     log_event(log, "starting local spark", master=LOCAL_MASTER, log=launch.log)
     try:
-        url = _answering(launch, [_spawn(None, entries, launch)], timeout)
+        url = _answering([_spawn(None, entries, launch)], timeout)
     except BaseException:
         stop(entries)
         raise
@@ -126,6 +121,19 @@ def main(action: str) -> int:
     return 0
 
 
+def _start_cluster(lakehouse: str, entries: dict, timeout: float) -> str:
+    """The master first, then the workers and the Connect server side by side; the URL once the server answers."""
+    began, started = time.monotonic(), []
+    master_url = _start_master(lakehouse, entries, started, timeout)
+    for number in range(1, WORKERS + 1):
+        started.append(_spawn(lakehouse, entries, commands.worker(lakehouse, master_url, number)))
+    started.append(_spawn(lakehouse, entries, commands.connect_server(lakehouse, master_url)))
+    webui = entries["master"]["webui"]  # not the Connect server: the last worker's log is the one quoted on a timeout
+    wait_until(lambda: alive_workers(webui) >= WORKERS, started[:-1], timeout, f"{WORKERS} workers ALIVE")
+    log_event(log, "workers up", workers=WORKERS, seconds=_since(began))
+    return _answering(started, timeout)
+
+
 def _start_master(lakehouse: str, entries: dict, started: list, timeout: float) -> str:
     """Start the master and wait until it listens (workers started earlier would wait seconds before retrying); its URL."""
     began, launch = time.monotonic(), commands.master(lakehouse)
@@ -137,22 +145,25 @@ def _start_master(lakehouse: str, entries: dict, started: list, timeout: float) 
 
 
 def _spawn(lakehouse: str | None, entries: dict, launch: Launch) -> tuple:
-    """Start a process and record it at once (in pids.json for a cluster), so a failed start can still be stopped."""
+    """Start a process and record it at once (in pids.json for a cluster), so a failed start can still be stopped;
+    (launch, process, start time)."""
     process = spawn(launch)
     entries[launch.name] = entry(launch, process)
     if lakehouse is not None:
         write_json(_path(lakehouse, PIDS_FILE), entries)
-    return launch, process
+    return launch, process, entries[launch.name]["started"]
 
 
-def _answering(launch: Launch, started: list, timeout: float) -> str:
-    """Wait until the Connect server listens and runs a one-row job; its sc:// URL."""
+def _answering(started: list, timeout: float) -> str:
+    """Wait until the Connect server (the last one started) listens and runs a one-row job; its sc:// URL."""
+    launch, _, began = started[-1]
     url = f"sc://{HOST}:{launch.port}"
     wait_until(lambda: port_open(launch.port), started, timeout, "listening")
     try:
         answers(url)
     except Exception as error:
         raise EngineError(f"{launch.name} does not answer at {url}: {error}; end of {launch.log}:\n{tail(launch.log)}") from None
+    log_event(log, "connect server answering", server=launch.name, url=url, seconds=round(time.time() - began, 2))
     return url
 
 

@@ -37,11 +37,12 @@ def tail(path: str, lines: int = 25) -> str:
         return "(no log)"
 
 
-def wait_until(check, started: list[tuple[Launch, subprocess.Popen]], timeout: float, what: str) -> None:
-    """Poll check() until it is true; fail quoting a log when one of the started processes exits or the timeout passes."""
+def wait_until(check, started: list[tuple], timeout: float, what: str) -> None:
+    """Poll check() until it is true; fail quoting a log when one of the started (launch, process, ...) exits or the
+    timeout passes."""
     deadline = time.monotonic() + timeout
     while not check():
-        for launch, process in started:
+        for launch, process, *_ in started:
             if process.poll() is not None:
                 raise EngineError(f"{launch.name} exited with {process.returncode} before {what}; end of {launch.log}:\n{tail(launch.log)}")
         if time.monotonic() > deadline:
