@@ -63,3 +63,13 @@ def first_per_key(df: DataFrame, keys: list[str], order: list[Column]) -> DataFr
 
 
 LINEAGE = ["_source_file", "_record_number"]
+
+
+def union_all(parts: list[DataFrame]) -> DataFrame | None:
+    """The parts stacked by column name; None when there are none."""
+    if not parts:
+        return None
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.unionByName(part)
+    return union

@@ -3,7 +3,7 @@
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from jobs.silver.clean import LINEAGE, any_date, date_precision, first_per_key, number, positive, text
+from jobs.silver.clean import LINEAGE, any_date, date_precision, first_per_key, number, positive, text, union_all
 
 AUDIO_FEATURES = (
     "danceability",
@@ -143,12 +143,7 @@ def songs(track_table: DataFrame | None, msd: DataFrame | None) -> DataFrame | N
                 *[F.lit(None).cast("double").alias(c) for c in ("energy", "valence", "danceability", "acousticness", "instrumentalness")],
             )
         )
-    if not parts:
-        return None
-    out = parts[0]
-    for p in parts[1:]:
-        out = out.unionByName(p)
-    return out
+    return union_all(parts)
 
 
 def artists(song_table: DataFrame) -> DataFrame:

@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 from jobs.expectations import Expectation as E
 from jobs.silver import movies as m
 from jobs.silver import songs as s
-from jobs.silver.clean import first_per_key
+from jobs.silver.clean import first_per_key, union_all
 from medialake.tables import Table, words
 
 WELL_FORMED = E("well_formed_record", "_malformed IS NULL", "drop")
@@ -32,16 +32,6 @@ def silver(name, keys, columns, description, reads, build, rules=(), domain="mov
 def when_present(source: str, transform: Callable[[dict], DataFrame]) -> Callable[[dict], DataFrame | None]:
     """A builder that runs transform(sources) when `source` was landed, else gives None."""
     return lambda src: transform(src) if src.get(source) is not None else None
-
-
-def union_all(parts: list[DataFrame]) -> DataFrame | None:
-    """The parts stacked by column name; None when there are none."""
-    if not parts:
-        return None
-    union = parts[0]
-    for part in parts[1:]:
-        union = union.unionByName(part)
-    return union
 
 
 def _movies(src):

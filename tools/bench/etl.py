@@ -78,6 +78,12 @@ def timed(label: str, rows_of, step, others=()):
     return result, seconds
 
 
+def layer(label: str, summary, step, others):
+    """One layer timed, its rows being those the summary gained."""
+    first = len(summary.tables)
+    return timed(label, lambda: sum(t.rows_written for t in summary.tables[first:]), step, others)
+
+
 def main(argv=None) -> None:
     """Generate (once) and run each layer timed."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -96,30 +102,10 @@ def main(argv=None) -> None:
     spark = get_spark(settings)
     print(f"engine   {args.engine} ({settings.spark_remote or settings.engine}), scale {args.scale}", flush=True)
     summary = pipeline.RunSummary("bench")
-    total = 0.0
-    sources, s = timed(
-        "bronze",
-        lambda: sum(t.rows_written for t in summary.tables),
-        lambda: pipeline.land_bronze(spark, settings, "bench", summary),
-        others,
-    )
-    total += s
-    n = len(summary.tables)
-    _, s = timed(
-        "silver",
-        lambda: sum(t.rows_written for t in summary.tables[n:]),
-        lambda: pipeline.build_silver(spark, settings, sources, summary),
-        others,
-    )
-    total += s
-    m = len(summary.tables)
-    _, s = timed(
-        "gold",
-        lambda: sum(t.rows_written for t in summary.tables[m:]),
-        lambda: pipeline.build_gold(spark, settings, sources, summary),
-        others,
-    )
-    total += s
+    sources, bronze = layer("bronze", summary, lambda: pipeline.land_bronze(spark, settings, "bench", summary), others)
+    _, silver = layer("silver", summary, lambda: pipeline.build_silver(spark, settings, sources, summary), others)
+    _, gold = layer("gold", summary, lambda: pipeline.build_gold(spark, settings, sources, summary), others)
+    total = bronze + silver + gold
     print(f"total    {total:8.1f} s")
     stop_spark()
 
