@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from medialake.gold.movies import gold
+from medialake.gold.declare import gold
 
 POPULARITY_BIN_WIDTH = 5
 song = partial(gold, domain="songs")
