@@ -13,7 +13,7 @@ endif
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule deploy-jobs jars cluster-up cluster-down test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs jars cluster-up cluster-down test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -75,8 +75,17 @@ repair: install ## Rerun the failed tasks of a run and their dependents: make re
 schedule: install ## Run the scheduler: fires each unpaused job on its Quartz cron until Ctrl-C / SIGTERM
 	$(PY) -m jobs schedule
 
-deploy-jobs: install ## Deploy the job definitions to Databricks (DATABRICKS_HOST/TOKEN or a profile); DRY_RUN=1 prints them
-	$(PY) -m jobs deploy $(if $(DRY_RUN),--dry-run,)
+# setuptools builds in build/lib (build/ also holds tools' binaries): a module deleted from the source would stay there
+# and land in the next wheel, so its copies are removed before and after.
+WHEEL_TMP := build/lib build/bdist.* medialake.egg-info
+wheel: install ## Build jobs/ and medialake/ (what the job clusters install) as a wheel into dist/, offline with the pinned setuptools
+	rm -rf $(WHEEL_TMP) dist/medialake-*.whl
+	$(PY) -m build --wheel --no-isolation --outdir dist .
+	rm -rf $(WHEEL_TMP); rmdir build 2>/dev/null || true
+
+# WORKSPACE_ROOT (task files) and WHEEL_ROOT (the wheel: a Volume or workspace folder) override the defaults of jobs deploy.
+deploy-jobs: install wheel ## Deploy to Databricks (DATABRICKS_HOST + DATABRICKS_TOKEN, OIDC or a profile): wheel, task files, jobs; DRY_RUN=1 prints it all
+	$(PY) -m jobs deploy $(if $(DRY_RUN),--dry-run,) $(if $(WORKSPACE_ROOT),--workspace-root $(WORKSPACE_ROOT),) $(if $(WHEEL_ROOT),--wheel-root $(WHEEL_ROOT),)
 
 browser: ## Install Debian's Chromium for the page tests when it is missing (needs root or sudo)
 	@test -x /usr/bin/chromium || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }

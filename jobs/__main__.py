@@ -27,9 +27,10 @@ def parser() -> argparse.ArgumentParser:
     runs.add_parser("get", help="one run as runs/get JSON").add_argument("run_id", type=int)
     sub.add_parser("repair", help="rerun a run's failed tasks and their dependents").add_argument("run_id", type=int)
     sub.add_parser("schedule", help="fire each unpaused job on its Quartz schedule until SIGTERM/SIGINT")
-    deploy = sub.add_parser("deploy", help="deploy the definitions to a Databricks workspace (databricks-sdk auth)")
-    deploy.add_argument("--workspace-root", default="/Workspace/Shared/medialake")
-    deploy.add_argument("--dry-run", action="store_true", help="print the Jobs API payloads, send nothing")
+    deploy = sub.add_parser("deploy", help="upload the wheel and task files, then create or reset each job (databricks-sdk auth)")
+    deploy.add_argument("--workspace-root", default="/Workspace/Shared/medialake", help="workspace folder of the task files")
+    deploy.add_argument("--wheel-root", default="/Volumes/main/medialake/artifacts", help="Volume or workspace folder of the wheel")
+    deploy.add_argument("--dry-run", action="store_true", help="print the uploads and each job's JobSettings as sent; send nothing")
     cluster = sub.add_parser("cluster", help="Apache Spark standalone cluster + Spark Connect server with Delta on 127.0.0.1")
     cluster.add_argument("action", choices=("up", "down"), help="up: start (prints the sc:// URL last); down: stop")
     return top

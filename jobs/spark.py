@@ -10,9 +10,16 @@ from medialake.settings import Settings, load_settings
 _servers = []
 
 
+def on_databricks() -> bool:
+    """True on a Databricks cluster, whose runtime sets DATABRICKS_RUNTIME_VERSION (not a medialake setting)."""
+    return bool(os.environ.get("DATABRICKS_RUNTIME_VERSION"))
+
+
 def get_spark(settings: Settings | None = None) -> SparkSession:
-    """Embedded Sail by default; SPARK_REMOTE when set; a local JVM Spark Connect server with Delta for engine=spark."""
+    """The cluster's session on Databricks; else embedded Sail by default, SPARK_REMOTE when set, or local JVM Spark for engine=spark."""
     settings = settings or load_settings()
+    if on_databricks():
+        return SparkSession.builder.getOrCreate()  # the runtime's own session; a task must not start an engine there
     if settings.spark_remote or settings.engine == "remote":
         return SparkSession.builder.remote(settings.spark_remote or os.environ["SPARK_REMOTE"]).getOrCreate()
     if settings.engine == "spark":
@@ -35,7 +42,7 @@ def _start_sail() -> str:
 def stop_spark() -> None:
     """Stop the active session and any embedded server this process started."""
     session = SparkSession.getActiveSession()
-    if session is not None:
+    if session is not None and not on_databricks():  # the cluster's session outlives a task: the job's next tasks share it
         session.stop()
     while _servers:
         _servers.pop().stop()

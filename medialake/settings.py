@@ -163,10 +163,18 @@ def _s(env, kind, default, help, choices=(), minimum=None, maximum=None) -> Sett
 
 SETTINGS = {
     "raw_dir": _s("MEDIALAKE_RAW_DIR", "path", "data/raw", "Folder scanned (recursively) for raw CSV files."),
+    "unknown_files": _s("MEDIALAKE_UNKNOWN_FILES", "enum", "skip",
+                        "A raw CSV file of no accepted format: skip (recorded in ops.unknown_files, listed in the run summary) "
+                        "or fail (the run stops, naming the file, its header and the accepted headers).", "skip fail"),
     "lakehouse_dir": _s("MEDIALAKE_LAKEHOUSE_DIR", "path", "lakehouse", "Root of the Delta tables: <root>/<layer>/<table>/."),
     "engine": _s("MEDIALAKE_ENGINE", "enum", "sail",
                  "sail (embedded Spark Connect server), spark (a local JVM Spark Connect server with Delta from jvm/jars on local[2]) "
                  "or remote (use SPARK_REMOTE).", "sail spark remote"),
+    "table_names": _s("MEDIALAKE_TABLE_NAMES", "enum", "path",
+                      "path: tables are addressed as delta.`<lakehouse>/<layer>/<table>`; catalog: as <catalog>.<layer>.<table> "
+                      "(Unity Catalog on Databricks, the Hive metastore of the spark engine).", "path catalog"),
+    "catalog": _s("MEDIALAKE_CATALOG", "text", "spark_catalog",
+                  "Catalog of the tables when MEDIALAKE_TABLE_NAMES=catalog (main on Unity Catalog)."),
     "spark_remote": _s("SPARK_REMOTE", "text", "", "Spark Connect URL; when set, the jobs connect there instead of Sail."),
     "batch_id": _s("MEDIALAKE_BATCH_ID", "text", "", "Batch id stamped on bronze rows; a UTC timestamp when empty."),
     "log_level": _s("MEDIALAKE_LOG_LEVEL", "enum", "INFO", "Level of the JSON-lines logs.", "DEBUG INFO WARNING ERROR"),

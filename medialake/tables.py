@@ -45,5 +45,10 @@ def words(text: str) -> tuple[str, ...]:
 
 
 def location(lakehouse_dir: str, layer: str, name: str) -> str:
-    """Where a table lives: today the absolute path <lakehouse>/<layer>/<name> (a catalog name once tables have names)."""
+    """Where a table's files live: the absolute path <lakehouse>/<layer>/<name>."""
     return os.path.abspath(os.path.join(lakehouse_dir, layer, name))
+
+
+def catalog_name(catalog: str, layer: str, name: str) -> str:
+    """A table's name in a catalog, `<catalog>`.`<layer>`.`<name>`: the jobs write it, the Databricks backend reads it."""
+    return ".".join(f"`{part}`" for part in (catalog, layer, name))

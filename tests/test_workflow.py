@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from jobs.workflow.definitions import PROJECT_ROOT, DefinitionError, Job, load_all, load_job, validate
+from jobs.workflow.definitions import PROJECT_ROOT, DefinitionError, Job, load_all, load_job, project_wheel, validate
 from jobs.workflow.history import RunStore
 from jobs.workflow.runner import Runner, RunRefused
 
@@ -63,6 +63,48 @@ def test_every_shipped_definition_validates():
         (lambda d: d["schedule"].update(timezone_id="Mars/Olympus"), "schedule.timezone_id: unknown time zone"),
         (lambda d: d["tasks"][0]["spark_python_task"]["parameters"].append("{{job.paramters.x}}"), "unknown dynamic value reference"),
         (lambda d: d.update(max_concurrent_runs="one"), "max_concurrent_runs"),
+        # What a Databricks job cluster gets: libraries, the cluster spec and its environment.
+        (
+            lambda d: d["tasks"][0]["libraries"][0].update(wheel=d["tasks"][0]["libraries"][0].pop("whl")),
+            "tasks[0].libraries[0].wheel: unknown field",
+        ),
+        (
+            lambda d: d["tasks"][3]["libraries"][1].update(pypi={"pakage": "deltalake==1.6.6"}),
+            "tasks[3].libraries[1].pypi.pakage: unknown field",
+        ),
+        (
+            lambda d: d["tasks"][1]["libraries"][1]["pypi"].update(package="deltalake"),
+            "tasks[1].libraries[1].pypi.package: 'deltalake' is not pinned",
+        ),
+        (
+            lambda d: d["tasks"][2]["libraries"][0].update(whl="dist/medialake-0.0.1-py3-none-any.whl"),
+            "tasks[2].libraries[0].whl: 'dist/medialake-0.0.1",
+        ),
+        (lambda d: d["tasks"][0].update(job_cluster_key="etl2"), "tasks[0].job_cluster_key: no job cluster 'etl2'"),
+        (
+            lambda d: d["job_clusters"][0]["new_cluster"].update(node_type="Standard_D4ds_v5"),
+            "job_clusters[0].new_cluster.node_type: unknown field",
+        ),
+        (
+            lambda d: d["job_clusters"][0]["new_cluster"].update(data_security_mode="SINGLE"),
+            "job_clusters[0].new_cluster.data_security_mode: unknown",
+        ),
+        (
+            lambda d: d["job_clusters"][0]["new_cluster"].update(num_workers="two"),
+            "job_clusters[0].new_cluster.num_workers: 'two' is not an integer",
+        ),
+        (
+            lambda d: d["job_clusters"][0]["new_cluster"].update(spark_env_var=d["job_clusters"][0]["new_cluster"].pop("spark_env_vars")),
+            "job_clusters[0].new_cluster.spark_env_var: unknown field",
+        ),
+        (
+            lambda d: d["job_clusters"][0]["new_cluster"]["spark_env_vars"].update(MEDIALAKE_TABLE_NAME="catalog"),
+            "spark_env_vars.MEDIALAKE_TABLE_NAME: not a medialake setting",
+        ),
+        (
+            lambda d: d["job_clusters"][0]["new_cluster"]["spark_env_vars"].update(MEDIALAKE_TABLE_NAMES="catalogue"),
+            "spark_env_vars.MEDIALAKE_TABLE_NAMES: MEDIALAKE_TABLE_NAMES must be one of path, catalog, got 'catalogue'",
+        ),
     ],
 )
 def test_a_corrupted_definition_names_the_field(tmp_path, change, message):
@@ -73,6 +115,24 @@ def test_a_corrupted_definition_names_the_field(tmp_path, change, message):
     with pytest.raises(DefinitionError, match="etl.json") as error:
         load_job(str(path))
     assert message in str(error.value)
+
+
+def test_locally_the_job_cluster_and_libraries_are_ignored(store, tmp_path, monkeypatch):
+    """A run on this machine keeps its own settings: the cluster's /Volumes paths and catalog are Databricks' only."""
+    monkeypatch.setenv("MEDIALAKE_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.delenv("MEDIALAKE_TABLE_NAMES", raising=False)
+    cluster = {"spark_version": "17.3.x-scala2.13", "node_type_id": "Standard_D4ds_v5", "num_workers": 2,
+               "spark_env_vars": {"MEDIALAKE_RAW_DIR": "/Volumes/main/medialake/raw", "MEDIALAKE_TABLE_NAMES": "catalog"}}  # fmt: skip
+    libraries = [{"whl": project_wheel()}, {"pypi": {"package": "deltalake==1.6.6"}}]  # not installed: the checkout is used
+    task = python_task("t", "--print-env", "MEDIALAKE_RAW_DIR", "--print-env", "MEDIALAKE_TABLE_NAMES", job_cluster_key="c")
+    job = make_job("local", [task | {"libraries": libraries}], job_clusters=[{"job_cluster_key": "c", "new_cluster": cluster}])
+    run = Runner(job, store).run()
+    assert results(run) == {"t": "SUCCESS"}
+    printed = open(run["tasks"][0]["log_path"]).read()
+    assert f"MEDIALAKE_RAW_DIR={tmp_path / 'raw'}\n" in printed and "MEDIALAKE_TABLE_NAMES=\n" in printed, printed
+    shipped = load_all(os.path.join(PROJECT_ROOT, "jobs", "definitions"))["etl"]
+    env = Runner(shipped, store).task_env(shipped.tasks["bronze_movies"])
+    assert env["MEDIALAKE_RAW_DIR"] == str(tmp_path / "raw") and "MEDIALAKE_TABLE_NAMES" not in env
 
 
 def test_a_task_that_fails_twice_then_succeeds_is_retried_after_the_interval(store, tmp_path):
@@ -308,22 +368,3 @@ def test_an_invalid_cron_is_refused_with_a_clear_message(tmp_path):
     _, err = scheduler.communicate(timeout=30)
     assert scheduler.returncode == 2
     assert "schedule.quartz_cron_expression: '0 61 6 * * ?' is not a valid Quartz expression" in err
-
-
-def test_the_uploaded_code_alone_runs_every_task_file(tmp_path):
-    """What deploy uploads to the workspace is enough for each task file (the shared core included)."""
-    import shutil
-
-    from jobs.workflow.deploy import code_files
-
-    for relative in code_files():
-        os.makedirs(tmp_path / os.path.dirname(relative), exist_ok=True)
-        shutil.copy(os.path.join(PROJECT_ROOT, relative), tmp_path / relative)
-    tasks = sorted(f for f in code_files() if f.startswith("jobs/tasks/") and not f.endswith("__init__.py") and not f.endswith("step.py"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    for task in tasks:
-        done = subprocess.run([sys.executable, task, "--help"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0 and "--domain" in done.stdout, f"{task}: {done.stderr[-800:]}"
-    check = "import jobs.pipeline, jobs.quality_gate, medialake.gold; print('ok')"
-    done = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "ok", done.stderr[-800:]

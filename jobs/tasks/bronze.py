@@ -3,7 +3,8 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # Databricks adds only this folder
+# Appended, not prepended: on a job cluster the installed wheel must win over the task files uploaded beside this one.
+sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # a checkout without PYTHONPATH
 from jobs.tasks.step import run  # noqa: E402
 
 if __name__ == "__main__":

@@ -84,16 +84,28 @@ def schedule(args, settings, jobs) -> int:
 
 
 def deploy(args, settings, jobs) -> int:
-    """Print the payloads (dry run) or deploy them."""
-    from jobs.workflow.deploy import deploy as deploy_jobs
-    from jobs.workflow.deploy import workspace_settings
+    """Print what would be uploaded and sent (dry run: no client, no credentials), or deploy it."""
+    from jobs.workflow import deploy as deployment
 
+    plan = deployment.uploads(jobs, args.workspace_root, args.wheel_root)
+    absent = deployment.missing(plan)
     if args.dry_run:
-        print(json.dumps({name: workspace_settings(job, args.workspace_root) for name, job in jobs.items()}, indent=2))
+        if absent:
+            deployment.log.warning("not built yet: a deploy would stop", extra={"fields": {"missing": absent, "fix": "make wheel"}})
+        jobs_sent = {name: deployment.workspace_settings(job, args.workspace_root, args.wheel_root) for name, job in jobs.items()}
+        print(json.dumps({"uploads": plan, "jobs": jobs_sent}, indent=2))
         return 0
+    if absent:
+        print(f"error: not found: {', '.join(absent)} (run make wheel first)", file=sys.stderr)
+        return 2
     from databricks.sdk import WorkspaceClient
 
-    print(json.dumps(deploy_jobs(WorkspaceClient(), jobs, args.workspace_root)))
+    try:
+        client = WorkspaceClient()  # DATABRICKS_HOST with a token, OIDC, azure-cli or a ~/.databrickscfg profile
+    except ValueError as error:  # the SDK's "cannot configure default credentials", which names what to set
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(deployment.deploy(client, jobs, args.workspace_root, args.wheel_root)))
     return 0
 
 

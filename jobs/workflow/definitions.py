@@ -1,12 +1,16 @@
 """Job definitions: Jobs API 2.1 JSON files, checked against databricks-sdk's types and our own rules."""
 
+import functools
 import json
 import os
 import re
+import tomllib
 import zlib
 from dataclasses import dataclass
 
 from databricks.sdk.service.jobs import JobSettings, RunIf
+
+from medialake.settings import SETTINGS, SettingError
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUN_IF = tuple(r.value for r in RunIf)
@@ -70,7 +74,8 @@ def validate(settings: dict, source_root: str = PROJECT_ROOT) -> list[str]:
         problems.append("name: required")
     if not settings.get("tasks"):
         return problems + ["tasks: at least one task is required"]
-    return problems + task_problems(settings["tasks"], source_root) + schedule_problems(settings.get("schedule"))
+    problems += task_problems(settings["tasks"], source_root) + cluster_problems(settings)
+    return problems + schedule_problems(settings.get("schedule"))
 
 
 def sdk_round_trip_losses(settings: dict) -> list[str]:
@@ -106,6 +111,62 @@ def type_problems(settings: dict) -> list[str]:
     return [
         f"{path}: {value!r} is not {'true or false' if 'retry' in path else 'an integer'}" for path, value in fields if not _integer(value)
     ]
+
+
+def cluster_problems(settings: dict) -> list[str]:
+    """Task cluster keys that name a job cluster; cluster sizes, medialake settings and libraries that can be used."""
+    clusters = {c.get("job_cluster_key"): c.get("new_cluster") or {} for c in settings.get("job_clusters") or []}
+    problems = []
+    for i, cluster in enumerate(clusters.values()):
+        where = f"job_clusters[{i}].new_cluster"
+        if not _integer(cluster.get("num_workers", 0)):
+            problems.append(f"{where}.num_workers: {cluster['num_workers']!r} is not an integer")
+        problems += env_problems(cluster.get("spark_env_vars") or {}, f"{where}.spark_env_vars")
+    for i, task in enumerate(settings.get("tasks") or []):
+        if "job_cluster_key" in task and task["job_cluster_key"] not in clusters:
+            problems.append(f"tasks[{i}].job_cluster_key: no job cluster {task['job_cluster_key']!r} in job_clusters")
+        problems += library_problems(task.get("libraries") or [], f"tasks[{i}].libraries")
+    return problems
+
+
+SETTINGS_BY_ENV = {s.env: s for s in SETTINGS.values()}
+
+
+def env_problems(env: dict, where: str) -> list[str]:
+    """A cluster's environment: strings only; a MEDIALAKE_ variable must be a declared setting with a value it accepts."""
+    problems = []
+    for name, value in env.items():
+        if not isinstance(value, str):
+            problems.append(f"{where}.{name}: {value!r} is not a string")
+        elif name in SETTINGS_BY_ENV:
+            try:
+                SETTINGS_BY_ENV[name].convert(value)
+            except SettingError as error:
+                problems.append(f"{where}.{name}: {error}")
+        elif name.startswith("MEDIALAKE_"):
+            problems.append(f"{where}.{name}: not a medialake setting (medialake/settings.py)")
+    return problems
+
+
+def library_problems(libraries: list[dict], where: str) -> list[str]:
+    """A local wheel must be the one `make wheel` builds; a PyPI package must be pinned (name==version)."""
+    problems = []
+    for j, library in enumerate(libraries):
+        wheel = library.get("whl")
+        if wheel and not os.path.isabs(wheel) and "://" not in wheel and wheel != project_wheel():
+            problems.append(f"{where}[{j}].whl: {wheel!r} is not the wheel make wheel builds ({project_wheel()!r})")
+        package = (library.get("pypi") or {}).get("package")
+        if package is not None and not re.fullmatch(r"[A-Za-z0-9._\[\],-]+==[A-Za-z0-9.+!-]+", package):
+            problems.append(f"{where}[{j}].pypi.package: {package!r} is not pinned as name==version")
+    return problems
+
+
+@functools.cache
+def project_wheel() -> str:
+    """The wheel `make wheel` builds, relative to the project root: dist/<name>-<version>-py3-none-any.whl."""
+    with open(os.path.join(PROJECT_ROOT, "pyproject.toml"), "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    return f"dist/{re.sub(r'[-_.]+', '_', project['name'])}-{project['version']}-py3-none-any.whl"
 
 
 def _integer(value) -> bool:

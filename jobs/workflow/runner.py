@@ -192,6 +192,8 @@ class Runner:
 
     def task_env(self, task: dict) -> dict:
         """The task's environment: ours, plus the task's key and the project on PYTHONPATH."""
+        # job_clusters (new_cluster, its spark_env_vars) and libraries are for Databricks and never applied here: the
+        # cluster's /Volumes paths and catalog would replace the local settings, and the checkout stands in for the wheel.
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [PROJECT_ROOT, env.get("PYTHONPATH")]))
         env["MEDIALAKE_TASK_KEY"] = task["task_key"]

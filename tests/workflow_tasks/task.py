@@ -11,7 +11,10 @@ parser.add_argument("--seconds", type=float, default=0)
 parser.add_argument("--succeed-on", type=int, default=3, help="flaky: the attempt (1-based) that succeeds")
 parser.add_argument("--state", help="flaky: counter file; flag: fail while this file exists")
 parser.add_argument("--marker", help="append a line here when the task runs")
+parser.add_argument("--print-env", action="append", default=[], metavar="NAME", help="print NAME=value of the task's environment")
 args = parser.parse_args()
+for name in args.print_env:
+    print(f"{name}={os.environ.get(name, '')}")
 if args.marker:
     with open(args.marker, "a") as handle:
         handle.write(f"{os.environ.get('MEDIALAKE_TASK_KEY')} {time.time()} {' '.join(sys.argv[1:])}\n")
