@@ -1,4 +1,4 @@
-"""Command line: python -m jobs etl | tables | validate | run | runs | repair | schedule | deploy | cluster."""
+"""Command line: python -m jobs etl | recover | tables | validate | run | runs | repair | schedule | deploy | cluster."""
 
 import argparse
 import signal
@@ -15,6 +15,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m jobs", description="medialake jobs")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("etl", help="ingest every raw file and build bronze, silver and gold in one process")
+    sub.add_parser("recover", help="undo a run that was killed midway (every run does this first), then exit")
     sub.add_parser("tables", help="list every table of the catalogue: layer.name, keys, what it holds (Markdown)")
     sub.add_parser("validate", help="check every job definition against the Jobs API types and our rules")
     run = sub.add_parser("run", help="run a job's task graph locally")
@@ -41,6 +42,8 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.command == "etl":
         return etl()
+    if args.command == "recover":
+        return recover()
     if args.command == "cluster":
         from jobs.engine.cluster import main as cluster
 
@@ -77,6 +80,20 @@ def etl() -> int:
     finally:
         stop_spark()
     print(summary.render())
+    return 0
+
+
+def recover() -> int:
+    """Take the writer slot, undo a killed holder if there is one, free the slot."""
+    from jobs.all_or_nothing import recover as undo_killed_run
+    from jobs.spark import get_spark, stop_spark
+
+    settings = load_settings()
+    get_logger("medialake.etl", settings.log_level)
+    try:
+        undo_killed_run(get_spark(settings), settings)
+    finally:
+        stop_spark()
     return 0
 
 

@@ -99,7 +99,8 @@ def with_lineage(df: DataFrame, batch_id: str) -> DataFrame:
 def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
     """Land one raw file, parsed by the engine; returns its records. Appends when none of the file's records is in the
     table yet, otherwise inserts only the records whose hash is new (MERGE), so re-ingesting adds nothing."""
-    landed = delta_io.read_table(spark, table).where(F.col("_source_file") == raw.source_key) if delta_io.table_exists(table) else None
+    landed = delta_io.read_if_exists(spark, table)
+    landed = None if landed is None else landed.where(F.col("_source_file") == raw.source_key)
     # limit(1): Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
     content = spark.read.format("binaryFile").load(os.path.join(os.path.abspath(raw_dir), raw.source_key)).limit(1)
     df = with_lineage(content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt)), batch_id)

@@ -39,6 +39,20 @@ OPS = (
         words("source_file fingerprint bytes records batch_id run_id ingested_at"),
         "every raw file landed: path under the raw dir, SHA-256 of its bytes, records",
     ),
+    Table(
+        "ops",
+        "unknown_files",
+        words("source_file fingerprint"),
+        words("source_file fingerprint bytes header reason accepted_headers run_id seen_at"),
+        "raw files of no accepted format, skipped: path under the raw dir, header found, why, the accepted headers",
+    ),
+    Table(
+        "ops",
+        "writer",
+        words("slot"),
+        words("slot run_id owner heartbeat versions created"),
+        "the writer slot: the run allowed to write, its heartbeat, the table versions it started from and the tables it may create",
+    ),
 )
 TABLES: tuple[Table, ...] = bronze_tables() + SILVER + GOLD + OPS
 
@@ -49,6 +63,13 @@ def table(layer: str, name: str) -> Table:
     if not found:
         raise KeyError(f"no table {layer}.{name} in the catalogue")
     return found[0]
+
+
+def stored_tables() -> list[tuple[str, str]]:
+    """(layer, name) of every table a run may write, quarantines included: what a snapshot and a rollback cover.
+    ops.writer is left out: it is the writer slot itself, and undoing it would undo the lock."""
+    quarantines = [("silver", f"{spec.name}_quarantine") for spec in SILVER if spec.rules]
+    return [(t.layer, t.name) for t in TABLES if (t.layer, t.name) != ("ops", "writer")] + quarantines
 
 
 def markdown() -> str:

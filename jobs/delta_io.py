@@ -1,8 +1,7 @@
-"""Reading and writing the lakehouse's Delta tables: paths, MERGE upserts, rebuilds, versions and rollback."""
+"""Reading and writing the lakehouse's Delta tables by reference (a path or a catalog name): MERGE upserts, rebuilds,
+versions and rollback, all through the engine (jobs/delta_ops.py says how each engine does table operations)."""
 
 import contextvars
-import os
-import shutil
 import uuid
 from contextlib import contextmanager
 
@@ -10,10 +9,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType
 
-from jobs.delta_ops import LocalDeltaOps
+from jobs.delta_ops import is_name, ops_for, sql_name
 from medialake.log import get_logger, log_event
 from medialake.settings import Settings
-from medialake.tables import LAYERS, location
+from medialake.tables import LAYERS, catalog_name, location
 
 log = get_logger("medialake.etl")
 # Told, before a table's first commit, that the running write creates it (the run marker notes it as proof for recovery).
@@ -21,23 +20,40 @@ ON_CREATE: contextvars.ContextVar = contextvars.ContextVar("on_create", default=
 
 
 def table_path(settings: Settings, layer: str, table: str) -> str:
-    """Where the jobs read and write a table (medialake.tables.location decides)."""
+    """How the jobs reach a table: its path under the lakehouse, or its catalog name (MEDIALAKE_TABLE_NAMES)."""
+    if settings.table_names == "catalog":
+        return catalog_name(settings.catalog, layer, table)
     return location(settings.lakehouse_dir, layer, table)
 
 
-def table_exists(path: str) -> bool:
-    """Whether a Delta table has been committed at path."""
-    return os.path.isdir(os.path.join(path, "_delta_log"))
+def prepare_schemas(spark: SparkSession, settings: Settings) -> None:
+    """With catalog names, one schema per layer; in Spark's own catalog its files go under the lakehouse, where the
+    service reads them (Unity Catalog chooses its managed storage itself)."""
+    if settings.table_names != "catalog":
+        return
+    for layer in (*LAYERS, "_staging"):
+        where = f" LOCATION '{location(settings.lakehouse_dir, layer, '')}'" if settings.catalog == "spark_catalog" else ""
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{settings.catalog}`.`{layer}`{where}").collect()
 
 
-def read_table(spark: SparkSession, path: str) -> DataFrame:
+def table_exists(spark: SparkSession, ref: str) -> bool:
+    """Whether a Delta table has been committed there, as the engine sees it."""
+    return ops_for(spark).exists(ref)
+
+
+def read_table(spark: SparkSession, ref: str) -> DataFrame:
     """The current version of a Delta table."""
-    return spark.read.format("delta").load(path)
+    return spark.read.table(ref) if is_name(ref) else spark.read.format("delta").load(ref)
+
+
+def read_if_exists(spark: SparkSession, ref: str) -> DataFrame | None:
+    """The table's current version, None when there is no table yet."""
+    return read_table(spark, ref) if table_exists(spark, ref) else None
 
 
 @contextmanager
 def noting_creations(note):
-    """Within the block, note(path) is called before any table is created."""
+    """Within the block, note(ref) is called before any table is created."""
     token = ON_CREATE.set(note)
     try:
         yield
@@ -45,11 +61,11 @@ def noting_creations(note):
         ON_CREATE.reset(token)
 
 
-def creating(path: str) -> None:
-    """Tell the running write that the table at path is about to be created, if it does not exist yet."""
+def creating(spark: SparkSession, ref: str) -> None:
+    """Tell the running write that the table is about to be created, if it does not exist yet."""
     note = ON_CREATE.get()
-    if note is not None and not table_exists(path):
-        note(path)
+    if note is not None and not table_exists(spark, ref):
+        note(ref)
 
 
 def plain_strings(df: DataFrame) -> DataFrame:
@@ -61,56 +77,55 @@ def plain_strings(df: DataFrame) -> DataFrame:
     return df.select(*cast)
 
 
-def overwrite(df: DataFrame, path: str) -> None:
+def _save(df: DataFrame, ref: str, mode: str, **options) -> None:
+    """Write a DataFrame to the table in one commit."""
+    creating(df.sparkSession, ref)
+    writer = plain_strings(df).write.format("delta").mode(mode).options(**options)
+    if is_name(ref):
+        writer.saveAsTable(ref)
+    else:
+        writer.save(ref)
+
+
+def overwrite(df: DataFrame, ref: str) -> None:
     """Replace the table's contents (one commit); used for small gold tables."""
-    creating(path)
-    df = plain_strings(df)
-    df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(path)
+    _save(df, ref, "overwrite", overwriteSchema="true")
 
 
-def append(df: DataFrame, path: str) -> None:
+def append(df: DataFrame, ref: str) -> None:
     """Append rows (one commit)."""
-    creating(path)
-    df = plain_strings(df)
-    df.write.format("delta").mode("append").save(path)
+    _save(df, ref, "append")
 
 
-def upsert(spark: SparkSession, df: DataFrame, path: str, keys: list[str], update: bool = True) -> None:
+def upsert(spark: SparkSession, df: DataFrame, ref: str, keys: list[str], update: bool = True) -> None:
     """MERGE df into the table on its natural keys; create the table on first write."""
-    df = plain_strings(df)
-    if not table_exists(path):
-        creating(path)
-        df.write.format("delta").mode("overwrite").save(path)
+    if not table_exists(spark, ref):
+        _save(df, ref, "overwrite")
         return
     view = f"src_{uuid.uuid4().hex[:8]}"
-    df.createOrReplaceTempView(view)
+    plain_strings(df).createOrReplaceTempView(view)
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
     matched = "WHEN MATCHED THEN UPDATE SET * " if update else ""
-    spark.sql(f"MERGE INTO delta.`{path}` t USING {view} s ON {on} {matched}WHEN NOT MATCHED THEN INSERT *").collect()
+    spark.sql(f"MERGE INTO {sql_name(ref)} t USING {view} s ON {on} {matched}WHEN NOT MATCHED THEN INSERT *").collect()
     spark.catalog.dropTempView(view)
 
 
-def snapshot_versions(root: str, ops=None) -> dict[str, int]:
-    """Versions of every Delta table under the lakehouse root, by identity <layer>/<name>."""
-    ops, versions = ops or LocalDeltaOps(), {}
-    for layer in LAYERS:
-        layer_dir = os.path.join(root, layer)
-        for name in sorted(os.listdir(layer_dir)) if os.path.isdir(layer_dir) else []:
-            if table_exists(location(root, layer, name)):
-                versions[f"{layer}/{name}"] = ops.version(location(root, layer, name))
-    return versions
+def snapshot_versions(spark: SparkSession, refs: dict[str, str]) -> dict[str, int]:
+    """Versions of the tables that exist, by identity <layer>/<name> (refs: identity -> reference)."""
+    ops = ops_for(spark)
+    versions = {identity: ops.version_or_none(ref) for identity, ref in refs.items()}
+    return {identity: version for identity, version in versions.items() if version is not None}
 
 
-def rollback(root: str, versions: dict[str, int], created: list[str], ops=None) -> list[str]:
+def rollback(spark: SparkSession, refs: dict[str, str], versions: dict[str, int], created: list[str]) -> list[str]:
     """Restore every table to its version in `versions`; remove only the tables in `created`. Returns what changed."""
-    ops, changed = ops or LocalDeltaOps(), []
-    for table, version in snapshot_versions(root, ops).items():
-        path = location(root, *table.split("/"))
+    ops, changed = ops_for(spark), []
+    for table, version in snapshot_versions(spark, refs).items():
         if table in versions and version != versions[table]:
-            ops.restore(path, versions[table])
+            ops.restore(refs[table], versions[table])
             changed.append(table)
         elif table not in versions and table in created:
-            shutil.rmtree(path)
+            ops.remove(refs[table])
             changed.append(table)
         elif table not in versions:
             log_event(log, "table kept: the run did not create it, so it is not undone", table=table)

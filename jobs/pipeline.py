@@ -1,8 +1,7 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
 
-import fcntl
-import os
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -10,10 +9,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import bronze, delta_io, expectations
-from jobs.delta_ops import table_ops
-from jobs.run_marker import RunMarker, identity, pending_markers
+from jobs.all_or_nothing import exclusive_run
 from jobs.silver.tables import SILVER, SilverTable
-from jobs.sources import FORMATS, detect_format
+from jobs.sources import FORMATS, UnknownFormatError, accepted_headers, detect_format
 from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
 from medialake.settings import Settings
@@ -41,22 +39,26 @@ class RunSummary:
     run_id: str
     tables: list[TableStats] = field(default_factory=list)
     dq_results: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # raw files of no accepted format (ops.unknown_files rows)
 
     def render(self) -> str:
-        """A fixed-width table for the terminal."""
+        """A fixed-width table for the terminal, then the raw files skipped as unrecognised."""
         head = f"{'table':34} {'rows in':>10} {'written':>10} {'quarantined':>11} {'rule fails':>10} {'seconds':>8}"
         lines = [head, "-" * len(head)]
         for t in self.tables:
             lines.append(
                 f"{t.table:34} {t.rows_in:>10} {t.rows_written:>10} {t.rows_quarantined:>11} {t.rule_failures:>10} {t.seconds:>8.2f}"
             )
+        if self.skipped:
+            lines += ["", f"skipped {len(self.skipped)} raw file(s) of no accepted format (ops.unknown_files):"]
+            lines += [f"  {s['source_file']}: {s['reason']}; header {s['header']}" for s in self.skipped]
         return "\n".join(lines)
 
 
 def run_etl(spark: SparkSession, settings: Settings) -> RunSummary:
     """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
     summary = RunSummary(RUN_ID)
-    with atomic(settings.lakehouse_dir, spark, settings, summary):
+    with atomic(spark, settings, summary):
         sources = land_bronze(spark, settings, batch_id_for(settings), summary)
         build_silver(spark, settings, sources, summary)
         build_gold(spark, settings, sources, summary)
@@ -66,7 +68,7 @@ def run_etl(spark: SparkSession, settings: Settings) -> RunSummary:
 def run_step(spark: SparkSession, settings: Settings, step: str, domain: str = "all") -> RunSummary:
     """One layer of one domain (a job task): bronze, silver or gold, all or nothing."""
     summary = RunSummary(RUN_ID)
-    with atomic(settings.lakehouse_dir, spark, settings, summary):
+    with atomic(spark, settings, summary):
         if step == "bronze":
             land_bronze(spark, settings, batch_id_for(settings), summary, domain)
         elif step == "silver":
@@ -84,61 +86,27 @@ def batch_id_for(settings: Settings) -> str:
 
 
 @contextmanager
-def atomic(root: str, spark: SparkSession, settings: Settings, summary: RunSummary):
-    """One writer at a time; on any failure (SIGTERM included) every table goes back to its version before the block."""
-    os.makedirs(root, exist_ok=True)
-    with open(os.path.join(root, ".write.lock"), "w") as lock:
-        if not wait_for_lock(lock):
-            log_event(log, "waiting for the lakehouse write lock held by another run", lakehouse=root)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        ops = table_ops(spark, settings)
-        recover_interrupted_runs(root, ops)
-        marker = RunMarker(root, RUN_ID, delta_io.snapshot_versions(root, ops))
-        marker.write()
-        try:
-            with delta_io.noting_creations(lambda path: marker.note_created(identity(root, path))):
-                yield
-        except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
-            changed = delta_io.rollback(root, marker.versions, marker.created, ops)
-            marker.remove()
-            log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
-            record_dq(spark, settings, summary)
-            raise
-        marker.remove()
-        record_dq(spark, settings, summary)
-
-
-def wait_for_lock(lock) -> bool:
-    """Take the lock if it is free; False when another run holds it."""
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-
-
-def recover_interrupted_runs(root: str, ops=None) -> None:
-    """Undo a run that was killed midway (its marker is still there): restore the versions it started from and remove
-    only the tables it created."""
-    for marker in pending_markers(root):
-        changed = delta_io.rollback(root, marker.versions, marker.created, ops)
-        log.warning("interrupted run undone", extra={"fields": {"interrupted_run": marker.run_id, "restored": changed}})
-        marker.remove()
+def atomic(spark: SparkSession, settings: Settings, summary: RunSummary):
+    """One writer at a time; on any failure every table goes back to its version before the block; DQ results kept."""
+    with exclusive_run(spark, settings, f"{RUN_ID}#{uuid.uuid4().hex[:8]}", after=lambda: record_dq(spark, settings, summary)):
+        yield
 
 
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str = "all") -> dict[str, DataFrame]:
-    """Ingest every recognised raw file (of one domain, or all) not landed before; return the bronze tables by format name."""
-    listed = [(raw, detect_format(list(raw.header), raw.source_key)) for raw in bronze.list_raw_files(spark, settings.raw_dir)]
+    """Ingest every recognised raw file (of one domain, or all) not landed before; return the bronze tables by format name.
+    A file of no accepted format is skipped and recorded (or fails the run when MEDIALAKE_UNKNOWN_FILES=fail)."""
+    listed, unknown = recognise(bronze.list_raw_files(spark, settings.raw_dir))
+    skip_unknown_files(spark, settings, unknown, summary)
     files = [(raw, fmt) for raw, fmt in listed if domain in ("all", fmt.domain)]
     if not files:
+        skipped = f"; {len(unknown)} file(s) of no accepted format skipped: {[e.path for _, e in unknown][:5]}" if unknown else ""
         raise FileNotFoundError(
             f"no raw CSV files{'' if domain == 'all' else ' of ' + domain} under {settings.raw_dir!r} "
-            "(set MEDIALAKE_RAW_DIR or run make datagen)"
+            f"(set MEDIALAKE_RAW_DIR or run make datagen){skipped}"
         )
     ledger = delta_io.table_path(settings, "ops", "ingested_files")
-    landed = (
-        set(delta_io.read_table(spark, ledger).select("fingerprint").toPandas().fingerprint) if delta_io.table_exists(ledger) else set()
-    )
+    ledger_rows = delta_io.read_if_exists(spark, ledger)
+    landed = set() if ledger_rows is None else set(ledger_rows.select("fingerprint").toPandas().fingerprint)
     for raw, fmt in files:
         started, name = time.time(), f"bronze.{fmt.name} <- {raw.source_key}"
         if raw.fingerprint in landed:
@@ -158,6 +126,44 @@ def record_landed(spark: SparkSession, ledger: str, raw: bronze.RawFile, rows: i
     row = [(raw.source_key, raw.fingerprint, raw.size, rows, batch_id, RUN_ID)]
     df = spark.createDataFrame(row, "source_file string, fingerprint string, bytes long, records long, batch_id string, run_id string")
     delta_io.append(df.withColumn("ingested_at", F.current_timestamp()), ledger)
+
+
+def recognise(raws: list[bronze.RawFile]) -> tuple[list, list]:
+    """The listed files with their format, and apart the files of no accepted format with the error saying why."""
+    known, unknown = [], []
+    for raw in raws:
+        try:
+            known.append((raw, detect_format(list(raw.header), raw.source_key)))
+        except UnknownFormatError as error:
+            unknown.append((raw, error))
+    return known, unknown
+
+
+def skip_unknown_files(spark: SparkSession, settings: Settings, unknown: list, summary: RunSummary) -> None:
+    """Log each unrecognised file; then fail on the first (MEDIALAKE_UNKNOWN_FILES=fail, before anything is written)
+    or record them in ops/unknown_files and the run summary, so one odd file does not sink the files next to it."""
+    for raw, error in unknown:
+        fields = {"file": raw.source_key, "header": error.header[:12], "reason": error.reason, "action": settings.unknown_files}
+        log.warning("raw file of no accepted format", extra={"fields": fields})
+    if unknown and settings.unknown_files == "fail":
+        raw, error = unknown[0]
+        raise UnknownFormatError(raw.source_key, error.header, f"{error.reason}; MEDIALAKE_UNKNOWN_FILES=fail stops the run")
+    rows = [(raw.source_key, raw.fingerprint, raw.size, ",".join(error.header), error.reason, accepted_headers(), RUN_ID)
+            for raw, error in unknown]  # fmt: skip
+    summary.skipped.extend({"source_file": r[0], "header": r[3], "reason": r[4]} for r in rows)
+    record_unknown(spark, delta_io.table_path(settings, "ops", "unknown_files"), rows)
+
+
+def record_unknown(spark: SparkSession, path: str, rows: list[tuple]) -> None:
+    """Append the unrecognised files not recorded before (same path and bytes): a rerun adds no duplicate."""
+    seen = set()
+    if rows and delta_io.table_exists(spark, path):
+        seen = {(r.source_file, r.fingerprint) for r in delta_io.read_table(spark, path).select("source_file", "fingerprint").collect()}
+    new = [r for r in rows if (r[0], r[1]) not in seen]
+    if not new:
+        return
+    schema = "source_file string, fingerprint string, bytes long, header string, reason string, accepted_headers string, run_id string"
+    delta_io.append(spark.createDataFrame(new, schema).withColumn("seen_at", F.current_timestamp()), path)
 
 
 def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, tables=SILVER) -> None:
@@ -206,7 +212,7 @@ def bronze_sources(spark: SparkSession, settings: Settings, domain: str) -> dict
     """The bronze tables of a domain (or all) that exist, by format name."""
     names = {fmt.name for fmt in FORMATS if domain in ("all", fmt.domain)}
     paths = {name: delta_io.table_path(settings, "bronze", name) for name in sorted(names)}
-    found = {name: delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(path)}
+    found = {name: delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(spark, path)}
     if not found:
         raise FileNotFoundError(f"no bronze tables of {domain} under {settings.lakehouse_dir!r}: run the bronze step first")
     return found
@@ -215,7 +221,7 @@ def bronze_sources(spark: SparkSession, settings: Settings, domain: str) -> dict
 def silver_sources(spark: SparkSession, settings: Settings) -> dict[str, DataFrame]:
     """Every silver table that exists, keyed silver.<name>."""
     paths = {spec.name: delta_io.table_path(settings, "silver", spec.name) for spec in SILVER}
-    return {f"silver.{name}": delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(path)}
+    return {f"silver.{name}": delta_io.read_table(spark, path) for name, path in paths.items() if delta_io.table_exists(spark, path)}
 
 
 def build_gold(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, domain: str = "all") -> None:

@@ -14,7 +14,7 @@ class QualityGateFailed(RuntimeError):
 def run_gate(spark: SparkSession, settings: Settings, domain: str, max_drop_ratio: float) -> list[str]:
     """Check the domain's silver tables; returns a report line per table, raises QualityGateFailed listing the problems."""
     report, problems = [], []
-    present = [t for t in tables_of(domain) if delta_io.table_exists(delta_io.table_path(settings, "silver", t.name))]
+    present = [t for t in tables_of(domain) if delta_io.table_exists(spark, delta_io.table_path(settings, "silver", t.name))]
     if not present:
         raise QualityGateFailed(f"no silver tables of {domain} under {settings.lakehouse_dir!r}: run the silver step first")
     ratios = drop_ratios(spark, settings)
@@ -34,7 +34,7 @@ def run_gate(spark: SparkSession, settings: Settings, domain: str, max_drop_rati
 def drop_ratios(spark: SparkSession, settings: Settings) -> dict[str, tuple[str, float]]:
     """Per table, the drop rule that rejected the largest share of rows in that table's latest run."""
     path = delta_io.table_path(settings, "ops", "dq_results")
-    if not delta_io.table_exists(path):
+    if not delta_io.table_exists(spark, path):
         return {}
     rows = delta_io.read_table(spark, path).where("action = 'drop'").toPandas()
     if rows.empty:

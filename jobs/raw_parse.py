@@ -2,19 +2,21 @@
 
 Clean files are parsed by Arrow's CSV reader (fast); a file with any malformed record or bad UTF-8 goes record by
 record through Python's csv module, which keeps wrong-width records and marks them. Both give the same records
-(tests compare them on every generated and real file).
+(tests compare them on every generated and real file). Columns are named by jobs.sources.canonical_names, whatever the
+case or quoting of the file's header. SongCSV.csv lines whose quoting the MSD converter broke are repaired first.
 """
 
 import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from jobs.sources import FORMATS, SourceFormat
+from jobs.sources import FORMATS, SourceFormat, canonical_names
 
 EXTRA_COLUMNS = ["_extra_json", "_malformed"]
 CHUNK_RECORDS = 1_000_000
@@ -39,26 +41,30 @@ def parse_records(data: bytes, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) ->
     """A file's records as string columns plus record number, in chunks: Arrow when the file is clean (every record
     of the header's width, valid UTF-8, no extra columns), else Python's csv module record by record."""
     header = header_of(data)
-    if len(header) == len(fmt.required) and _arrow_parses_cleanly(data, header):
-        yield from _read_with_arrow(data, fmt, header, chunk)
-    else:
-        yield from _read_with_csv_module(data, fmt, chunk)
+    if len(header) == len(fmt.required):
+        repaired = repair_quoting(data, fmt)
+        if _arrow_parses_cleanly(repaired, len(header)):
+            yield from _read_with_arrow(repaired, fmt, header, chunk)
+            return
+    yield from _read_with_csv_module(data, fmt, chunk)  # repairs the quoting itself
 
 
-def _arrow_reader(data: bytes, header: list[str]):
-    """A streaming Arrow CSV reader: every column a string, quoted newlines and bare CRs kept, invalid rows raise."""
+def _arrow_reader(data: bytes, width: int):
+    """A streaming Arrow CSV reader: every column a string, quoted newlines and bare CRs kept, invalid rows raise.
+    The header row is skipped, not parsed: columns are named by position, as a header's quotes, BOM or case vary."""
+    names = [f"c{i}" for i in range(width)]
     return pacsv.open_csv(
         pa.BufferReader(data),
-        read_options=pacsv.ReadOptions(block_size=32 << 20),
+        read_options=pacsv.ReadOptions(block_size=32 << 20, column_names=names, skip_rows=1),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, strings_can_be_null=False),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
     )
 
 
-def _arrow_parses_cleanly(data: bytes, header: list[str]) -> bool:
+def _arrow_parses_cleanly(data: bytes, width: int) -> bool:
     """One fast pass: does Arrow parse every record without an error?"""
     try:
-        for _ in _arrow_reader(data, header):
+        for _ in _arrow_reader(data, width):
             pass
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return False
@@ -67,11 +73,10 @@ def _arrow_parses_cleanly(data: bytes, header: list[str]) -> bool:
 
 def _read_with_arrow(data: bytes, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
     """Chunks from Arrow's parser, renamed to the bronze columns, numbered from 1."""
-    clean = [h.strip().lstrip("\ufeff") for h in header]
-    names = dict(zip(fmt.required, bronze_columns(fmt.name), strict=True))
+    names = canonical_names(fmt, header)
     offset = 1
-    for batch in _arrow_reader(data, header):
-        table = pa.Table.from_batches([batch]).rename_columns([names[h] for h in clean])
+    for batch in _arrow_reader(data, len(header)):
+        table = pa.Table.from_batches([batch]).rename_columns(names)
         for start in range(0, table.num_rows, chunk):
             part = table.slice(start, chunk)
             numbers = pa.array(range(offset, offset + part.num_rows), type=pa.int64())
@@ -88,10 +93,10 @@ def _read_with_arrow(data: bytes, fmt: SourceFormat, header: list[str], chunk: i
 def _read_with_csv_module(data: bytes, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
     """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced."""
     columns = bronze_columns(fmt.name)
-    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""))
-    header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-    index = {name: header.index(req) for name, req in zip(columns, fmt.required, strict=True)}
-    extras = [i for i, h in enumerate(header) if h not in fmt.required]
+    reader = csv.reader(io.StringIO(repair_quoting(data, fmt).decode("utf-8", errors="replace"), newline=""))
+    header = canonical_names(fmt, next(reader))
+    index = {name: header.index(name) for name in columns}
+    extras = [i for i, h in enumerate(header) if h not in columns]
     records = _empty(columns)
     for number, record in enumerate(reader, start=1):
         _append_record(records, record, header, index, extras, number)
@@ -121,3 +126,58 @@ def _append_record(records: dict, record: list, header: list, index: dict, extra
     records["_record_number"].append(number)
     bad = len(record) != len(header)
     records["_malformed"].append(f"expected {len(header)} fields, found {len(record)}" if bad else None)
+
+
+# Formats written by msdHDF5toCSV.py, which puts every string in double quotes and escapes nothing inside.
+CONVERTER_QUOTED = frozenset({"msd_songs_csv"})
+# A quote inside a field (not next to a delimiter or a line end): where the converter's quoting may be broken.
+_INNER_QUOTE = re.compile(rb'[^,\r\n]"[^,\r\n]')
+_CONVERTER_FIELD = re.compile(
+    r"""
+    "(?P<bytes>b'(?:[^'\\]|\\.)*'|b"(?:[^"\\]|\\.)*")"(?=,|$)  # a Python 3 bytes repr in the converter's quotes
+    | "(?P<quoted>.*?)"(?=,|$)                                   # a value in its quotes, inner quotes unescaped
+    | (?P<bare>[^,"]*)(?=,|$)                                    # an unquoted value (numbers, empty)
+    """,
+    re.VERBOSE,
+)
+
+
+def repair_quoting(data: bytes, fmt: SourceFormat) -> bytes:
+    """A converter-written file with each line whose quoting is broken (`"b"Don't Worry Lady""`, `"12" Mix"`)
+    rewritten as proper CSV; every other line, and every other format, untouched."""
+    if fmt.name not in CONVERTER_QUOTED or not _INNER_QUOTE.search(data):
+        return data
+    width = len(header_of(data))
+    lines = data.splitlines(keepends=True)
+    return lines[0] + b"".join(_repaired_line(line, width) if _INNER_QUOTE.search(line) else line for line in lines[1:])
+
+
+def _repaired_line(line: bytes, width: int) -> bytes:
+    """One line as proper CSV when strict CSV rejects it and the converter's layout explains it in `width` fields."""
+    text = line.decode("utf-8", errors="surrogateescape")  # invalid bytes pass through unchanged
+    body = text.rstrip("\r\n")
+    try:
+        if len(next(csv.reader([body], strict=True))) == width:
+            return line
+    except csv.Error:
+        pass
+    fields = _converter_fields(body)
+    if fields is None or len(fields) != width:
+        return line  # not the converter's layout (a record spanning lines, a wrong width): leave it to the parsers
+    out = io.StringIO()
+    csv.writer(out, lineterminator=text[len(body) :]).writerow(fields)
+    return out.getvalue().encode("utf-8", errors="surrogateescape")
+
+
+def _converter_fields(body: str) -> list[str] | None:
+    """The fields of one line as the converter wrote them: a quoted value ends at the quote before a comma or the
+    line end, a bytes repr at its own closing quote (its quotes may be escaped); None when the line is not so made."""
+    fields, pos = [], 0
+    while True:
+        match = _CONVERTER_FIELD.match(body, pos)
+        if match is None:
+            return None
+        fields.append(next(v for v in match.group("bytes", "quoted", "bare") if v is not None))
+        if match.end() == len(body):
+            return fields
+        pos = match.end() + 1  # past the comma

@@ -16,8 +16,18 @@ def on_databricks() -> bool:
 
 
 def get_spark(settings: Settings | None = None) -> SparkSession:
-    """The cluster's session on Databricks; else embedded Sail by default, SPARK_REMOTE when set, or local JVM Spark for engine=spark."""
+    """The cluster's session on Databricks; else embedded Sail by default, SPARK_REMOTE when set, or local JVM Spark for
+    engine=spark. The session is bound to the table operations its engine has (jobs/delta_ops.py)."""
+    from jobs.delta_ops import table_ops
+
     settings = settings or load_settings()
+    session = _session(settings)
+    table_ops(session, settings)
+    return session
+
+
+def _session(settings: Settings) -> SparkSession:
+    """The session of the configured engine, started when it is embedded."""
     if on_databricks():
         return SparkSession.builder.getOrCreate()  # the runtime's own session; a task must not start an engine there
     if settings.spark_remote or settings.engine == "remote":

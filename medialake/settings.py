@@ -174,7 +174,8 @@ SETTINGS = {
                       "path: tables are addressed as delta.`<lakehouse>/<layer>/<table>`; catalog: as <catalog>.<layer>.<table> "
                       "(Unity Catalog on Databricks, the Hive metastore of the spark engine).", "path catalog"),
     "catalog": _s("MEDIALAKE_CATALOG", "text", "spark_catalog",
-                  "Catalog of the tables when MEDIALAKE_TABLE_NAMES=catalog (main on Unity Catalog)."),
+                  "Catalog of the tables when MEDIALAKE_TABLE_NAMES=catalog (main on Unity Catalog); the service's databricks "
+                  "backend reads <catalog>.gold.<table> from it."),
     "spark_remote": _s("SPARK_REMOTE", "text", "", "Spark Connect URL; when set, the jobs connect there instead of Sail."),
     "batch_id": _s("MEDIALAKE_BATCH_ID", "text", "", "Batch id stamped on bronze rows; a UTC timestamp when empty."),
     "log_level": _s("MEDIALAKE_LOG_LEVEL", "enum", "INFO", "Level of the JSON-lines logs.", "DEBUG INFO WARNING ERROR"),
@@ -190,8 +191,6 @@ SETTINGS = {
     "databricks_http_path": _s("DATABRICKS_HTTP_PATH", "text", "", "HTTP path of the Databricks SQL warehouse."),
     "databricks_token": _s("DATABRICKS_TOKEN", "secret", "",
                            "Databricks token (inject from a secret store, e.g. a Key Vault reference); never logged."),
-    "databricks_catalog": _s("MEDIALAKE_DATABRICKS_CATALOG", "text", "main", "Unity Catalog catalog holding the gold schema."),
-    "databricks_gold_schema": _s("MEDIALAKE_DATABRICKS_GOLD_SCHEMA", "text", "gold", "Schema of the gold tables on Databricks."),
     "connect_timeout_seconds": _s("MEDIALAKE_CONNECT_TIMEOUT_SECONDS", "float", "10", "Warehouse connect timeout.", minimum=0),
     "query_timeout_seconds": _s("MEDIALAKE_QUERY_TIMEOUT_SECONDS", "float", "30", "Warehouse query timeout.", minimum=0),
     "local_version_check_seconds": _s("MEDIALAKE_LOCAL_VERSION_CHECK_SECONDS", "float", "0.05",

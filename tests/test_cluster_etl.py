@@ -1,5 +1,6 @@
 """The whole ETL on the standalone Spark cluster (master, 2 workers, Connect server with Delta), driven by a client
-process that cannot see the raw files: the same silver and gold tables as the Sail run, a rerun that changes nothing."""
+process that can see neither the raw files nor the lakehouse: the same silver and gold tables as the Sail run, a rerun
+that changes nothing, and a client killed midway undone by the next one after the lakehouse moved."""
 
 import os
 import shutil
@@ -15,15 +16,29 @@ from tests.bronze_checks import differences, layer_contents
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def hidden_raw_etl(raw: str, lakehouse: str, url: str, *command: str) -> subprocess.CompletedProcess:
+def hidden(raw: str, lakehouse: str, url: str, *command: str, **popen) -> subprocess.Popen:
     """`python -m jobs etl` (or another command) against the cluster, in its own mount namespace where the raw folder
-    is an empty tmpfs: the client cannot open a raw file."""
+    and the lakehouse are empty tmpfs mounts: the client cannot open a raw file or a table file."""
     env = {**os.environ, "MEDIALAKE_RAW_DIR": raw, "MEDIALAKE_LAKEHOUSE_DIR": lakehouse, "MEDIALAKE_BATCH_ID": "test",
            "MEDIALAKE_ENGINE": "remote", "SPARK_REMOTE": url}  # fmt: skip
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
+    os.makedirs(lakehouse, exist_ok=True)
     run = " ".join(f'"{part}"' for part in (command or ("-m", "jobs", "etl")))
-    script = f'mount -t tmpfs none "{raw}" && test -z "$(ls -A "{raw}")" && exec "{sys.executable}" {run}'
-    return subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    mounts = " && ".join(f'mount -t tmpfs none "{folder}" && test -z "$(ls -A "{folder}")"' for folder in (raw, lakehouse))
+    script = f'{mounts} && exec "{sys.executable}" {run}'
+    return subprocess.Popen(["unshare", "-m", "sh", "-c", script], cwd=ROOT, env=env, text=True, **popen)
+
+
+def hidden_raw_etl(raw: str, lakehouse: str, url: str, *command: str) -> subprocess.CompletedProcess:
+    """The same, run to its end."""
+    proc = hidden(raw, lakehouse, url, *command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate(timeout=900)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def slot_holder(lakehouse: str) -> str | None:
+    """The run holding the writer slot, read from the Delta files without Spark."""
+    return DeltaTable(os.path.join(lakehouse, "ops", "writer")).to_pyarrow_table().to_pydict()["run_id"][0]
 
 
 def rows_of(lakehouse: str) -> dict[str, int]:
@@ -54,3 +69,25 @@ def test_the_cluster_builds_the_tables_sail_builds_and_lands_each_file_once(jvm_
     assert later.returncode == 0, later.stderr[-3000:]
     after = rows_of(lakehouse)
     assert after["bronze.ratings"] == before["bronze.ratings"] + 1 and after["ops.ingested_files"] == before["ops.ingested_files"] + 1
+
+
+def test_a_client_killed_mid_silver_is_undone_by_the_next_run_after_the_lakehouse_moved(jvm_cluster, gold_lakehouse, tiny_raw, tmp_path):
+    raw, first, moved = str(tmp_path / "raw"), str(tmp_path / "a" / "lakehouse"), str(tmp_path / "b" / "lakehouse")
+    url, silver_step = cluster.connect_url(jvm_cluster), ("jobs/tasks/silver.py", "--domain", "songs")
+    shutil.copytree(tiny_raw, raw)
+    shutil.copytree(gold_lakehouse, first)
+    layers = ("bronze", "silver", "gold")
+    before, tables = layer_contents(first, layers), set(rows_of(first))
+    proc = hidden(raw, first, url, *silver_step, stderr=subprocess.PIPE)
+    written = next((line for line in proc.stderr if '"silver table written"' in line), "")
+    proc.kill()
+    proc.wait(timeout=60)
+    assert written and slot_holder(first), "killed after a silver write, still holding the writer slot"
+    shutil.move(os.path.dirname(first), os.path.dirname(moved))
+    undone = hidden_raw_etl(raw, moved, url, "-m", "jobs", "recover")
+    assert undone.returncode == 0 and '"interrupted run undone"' in undone.stderr, undone.stderr[-3000:]
+    assert differences(before, layer_contents(moved, layers)) == [] and set(rows_of(moved)) == tables
+    assert slot_holder(moved) is None
+    again = hidden_raw_etl(raw, moved, url, *silver_step)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert differences(before, layer_contents(moved, layers)) == [] and set(rows_of(moved)) == tables

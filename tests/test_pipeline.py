@@ -146,13 +146,15 @@ def test_a_killed_run_is_undone_by_the_next_run(built, tiny_raw, tmp_path, spark
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait(timeout=60)
-    assert os.listdir(os.path.join(lakehouse, "_runs")), "the killed run left its marker"
-    assert DeltaTable(f"{lakehouse}/bronze/ratings").to_pyarrow_table().num_rows == before["bronze/ratings"] + 1
-    from jobs.pipeline import recover_interrupted_runs
+    from jobs.all_or_nothing import recover
+    from jobs.run_marker import WriterSlot
 
-    recover_interrupted_runs(lakehouse)
+    settings = settings_for(str(raw), lakehouse)
+    assert not WriterSlot(spark, settings).holder().alive(), "the killed run left its marker in the writer slot"
+    assert DeltaTable(f"{lakehouse}/bronze/ratings").to_pyarrow_table().num_rows == before["bronze/ratings"] + 1
+    recover(spark, settings)
     after = {p: DeltaTable(os.path.join(lakehouse, p)).to_pyarrow_table().num_rows for p in _tables(lakehouse)}
-    assert after == before and not os.listdir(os.path.join(lakehouse, "_runs"))
+    assert after == before and WriterSlot(spark, settings).holder() is None
 
 
 def test_arrow_and_csv_module_parsers_give_the_same_records(tiny_raw):

@@ -4,6 +4,7 @@ Delta features through it, files read back by `deltalake`, the Derby metastore a
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -102,3 +103,36 @@ def test_cluster_down_with_nothing_running_and_make_dry_run_exit_cleanly(tmp_pat
     assert json.loads(down.stderr.splitlines()[-1])["msg"] == "cluster not running"
     dry = subprocess.run(["make", "-n", "cluster-up", "cluster-down"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert dry.returncode == 0 and "-m jobs cluster up" in dry.stdout and "-m jobs cluster down" in dry.stdout
+
+
+def test_the_pipeline_writes_catalog_tables_that_the_service_and_databricks_backend_name_alike(jvm_cluster, tiny_raw, tmp_path):
+    from jobs.delta_ops import table_ops
+    from jobs.pipeline import run_etl
+    from medialake.settings import load_settings
+    from medialake.tables import catalog_name
+    from service.warehouse.databricks import DatabricksWarehouse
+    from service.warehouse.local import LocalWarehouse
+
+    raw = str(tmp_path / "raw")
+    shutil.copytree(os.path.join(tiny_raw, "spotify"), raw)
+    url = cluster.connect_url(jvm_cluster)
+    settings = load_settings({"raw_dir": raw, "lakehouse_dir": jvm_cluster, "engine": "remote", "spark_remote": url,
+                              "table_names": "catalog",
+                              "batch_id": "test"})  # fmt: skip
+    spark = client(settings.spark_remote)
+    try:
+        table_ops(spark, settings)
+        run_etl(spark, settings)
+        names = {(r.namespace[0], r.name) for layer in ("silver", "gold") for r in spark.catalog.listTables(f"spark_catalog.{layer}")}
+        assert {("silver", "songs"), ("gold", "top_tracks")} <= names
+        assert spark.table(catalog_name("spark_catalog", "gold", "top_tracks")).count() > 0
+        landed = spark.table(catalog_name("spark_catalog", "ops", "ingested_files")).count()
+        run_etl(spark, settings)
+        assert spark.table(catalog_name("spark_catalog", "ops", "ingested_files")).count() == landed, "a rerun lands nothing"
+    finally:
+        spark.stop()
+    assert os.path.isdir(os.path.join(jvm_cluster, "gold", "top_tracks", "_delta_log")), "Spark's catalog keeps the files in the lakehouse"
+    assert LocalWarehouse(jvm_cluster).execute("top_tracks", {"genre": None, "limit": 3}).records()
+    databricks = {"DATABRICKS_SERVER_HOSTNAME": "h", "DATABRICKS_HTTP_PATH": "p", "DATABRICKS_TOKEN": "t", "VERSION_CHECK_SECONDS": 5,
+                  "CATALOG": settings.catalog}  # fmt: skip
+    assert DatabricksWarehouse(databricks).table_name("top_tracks") == catalog_name(settings.catalog, "gold", "top_tracks")

@@ -1,6 +1,6 @@
 """Synthetic raw files in the exact real schemas, with the real files' messiness, deterministic by seed.
 
-python -m tools.datagen --scale tiny|small|demo|full --out data/raw [--seed 42]
+python -m tools.datagen --scale tiny|small|demo|full --out data/raw [--seed 42] [--msd-variant py2|py3-bytes]
 """
 
 import argparse
@@ -328,6 +328,99 @@ MSD_CSV_HEADER = (
 ).split(",")
 
 
+MSD_VARIANTS = ("py2", "py3-bytes")
+# Titles as the MSD HDF5 files hold them (UTF-8 bytes): accents, apostrophes (Python 3 reprs them in double quotes),
+# double quotes (left unescaped inside the converter's quotes), both kinds, a backslash.
+PY3_TITLES = [
+    "Martha Served", "Harry Flowers", "Gonna Take a Miracle", "Raphaël", "Café Müller", "L'horizon Chimérique",
+    "Don't Worry Lady", "Rock 'n' Roll Niño", "Beauty Queen (12\" Spoon Club Mix)", 'Say "Don\'t"', "東京の夜",
+    "Ελλάδα", "AC\\DC Tribute", "Return Of The \"G\"", "Zürich 'Live'",
+]  # fmt: skip
+PY3_ARTISTS = ["William Orbit", "Sigur Rós", "Beyoncé", "Guns N' Roses", 'Clarence "Gatemouth" Brown', "Mötley Crüe", "The Elders"]
+PY3_ALBUMS = ["Strange Cargo III", "Si J'étais Elle", "Ágætis byrjun", "Racing the Tide", 'Hairspray ("Live")']
+# Bytes that are not UTF-8 (Latin-1 left in the source): a Python 3 repr shows them as escapes that decode to nothing.
+PY3_UNDECODABLE = [b"D\xfcsseldorf Nights", b"\xff", b"Mot\xf6rhead"]
+
+
+@dataclass(frozen=True)
+class MsdSong:
+    """One MSD song as its HDF5 file holds it: strings as bytes (UTF-8, or not, as in the source)."""
+
+    song_id: bytes
+    album_id: int
+    album: bytes
+    artist_id: bytes
+    location: bytes
+    artist: bytes
+    title: bytes
+    duration: float
+    tempo: float
+    time_signature: int
+    year: int
+
+
+def plain_or_special(rng: random.Random, specials: list[str], share: float) -> str:
+    """One of the special names `share` of the time, else plain ASCII words (most real names are)."""
+    return rng.choice(specials) if rng.random() < share else f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()}"
+
+
+def msd_py3_songs(rng: random.Random, n: int) -> list[MsdSong]:
+    """The songs of the Python 3 SongCSV variant; about one in thirty has a value that is not UTF-8."""
+    songs = []
+    for i in range(n):
+        title = plain_or_special(rng, PY3_TITLES, 0.3).encode()
+        artist = plain_or_special(rng, PY3_ARTISTS, 0.3).encode()
+        if i % 61 == 5:
+            title = PY3_UNDECODABLE[i % len(PY3_UNDECODABLE)]
+        elif i % 67 == 9:
+            artist = PY3_UNDECODABLE[i % len(PY3_UNDECODABLE)]
+        songs.append(
+            MsdSong(
+                song_id=f"SOPY{i:014X}".encode(),
+                album_id=100_000 + i,
+                album=f"{plain_or_special(rng, PY3_ALBUMS, 0.3)} {i % 40}".encode(),
+                artist_id=f"ARPY{i % 300:014X}".encode(),
+                location=rng.choice([b"", b"D\xc3\xbcsseldorf Germany", b"New York NY"]),
+                artist=artist,
+                title=title,
+                duration=round(rng.uniform(60, 600), 5),
+                tempo=0.0 if i % 400 == 0 else round(rng.uniform(60, 200), 3),
+                time_signature=rng.choice([0, 1, 3, 4, 4, 4]),
+                year=rng.choice([0, 0, rng.randint(1960, 2010)]),
+            )
+        )
+    return songs
+
+
+def py3_quoted(value: bytes) -> str:
+    """What msdHDF5toCSV.py writes for a string under Python 3: str() of the bytes (their repr) in double quotes,
+    nothing escaped."""
+    return '"' + str(value) + '"'
+
+
+def msd_py3_line(number: int, s: MsdSong) -> str:
+    """One SongCSV.csv record exactly as the converter builds it under Python 3 (commas dropped from album and location)."""
+    fields = [
+        str(number), py3_quoted(s.song_id), str(s.album_id), '"' + str(s.album).replace(",", "") + '"', py3_quoted(s.artist_id), "",
+        '"' + str(s.location).replace(",", "") + '"', "", py3_quoted(s.artist), "0.0", str(s.duration), "0.0", "5", "0.5", "-9.5",
+        "nan", str(s.tempo), str(s.time_signature), "0.5", py3_quoted(s.title), str(s.year),
+    ]  # fmt: skip
+    return ",".join(fields)
+
+
+def write_msd_py3(path: str, n: int, seed: int = 42) -> int:
+    """SongCSV.csv as the converter writes it under Python 3: b'...' reprs, UTF-8 as \\x escapes, b"..." titles
+    with their double quotes unescaped."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    songs = msd_py3_songs(random.Random(seed), n)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        handle.write(",".join(MSD_CSV_HEADER) + "\n")
+        for number, song in enumerate(songs, start=1):
+            handle.write(msd_py3_line(number, song) + "\n")
+    log_event(log, "raw file written", path=path, rows=n, variant="py3-bytes")
+    return n
+
+
 ACTORS = ["Tom Hanks", "Meryl Streep", "Denzel Washington", "Lupita Nyong'o", "Saoirse Ronan", "Bill O'Reilly", "Zhang Ziyi"]
 
 
@@ -378,8 +471,8 @@ def cpi_rows():
             value *= 1.0025
 
 
-def generate(out: str, scale: Scale, seed: int = 42) -> None:
-    """Write every raw file under out/ in its dataset's folder."""
+def generate(out: str, scale: Scale, seed: int = 42, msd_variant: str = "py2") -> None:
+    """Write every raw file under out/ in its dataset's folder (SongCSV.csv as the Python 2 or the Python 3 converter writes it)."""
     rng = random.Random(seed)
     movies = make_movies(rng, scale.movies)
     ml = movies[: max(10, len(movies) // 2)]
@@ -407,7 +500,10 @@ def generate(out: str, scale: Scale, seed: int = 42) -> None:
     write_csv(f"{out}/movielens/tags.csv", ["userId", "movieId", "tag", "timestamp"], tags_rows(rng, ml, max(20, len(ml) // 3)))
     write_csv(f"{out}/fred/CUSR0000SS62031.csv", ["observation_date", "CUSR0000SS62031"], cpi_rows())
     write_csv(f"{out}/spotify/spotify_songs.csv", SPOTIFY_COLUMNS, spotify_rows(rng, scale.songs))
-    write_csv(f"{out}/msd/SongCSV.csv", MSD_CSV_HEADER, msd_csv_rows(rng, scale.msd_songs))
+    if msd_variant == "py3-bytes":
+        write_msd_py3(f"{out}/msd/SongCSV.csv", scale.msd_songs, seed)
+    else:
+        write_csv(f"{out}/msd/SongCSV.csv", MSD_CSV_HEADER, msd_csv_rows(rng, scale.msd_songs))
     summary_header = ["song_id", "artist_name", "duration", "release", "tempo", "time_signature", "title", "year", "artist_familiarity"]
     write_csv(f"{out}/msd/msd_summary.csv", summary_header, msd_summary_rows(rng, max(20, scale.msd_songs // 5)))
 
@@ -421,8 +517,11 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", default=settings.datagen_scale, choices=sorted(SCALES))
     parser.add_argument("--out", default=settings.raw_dir)
     parser.add_argument("--seed", type=int, default=settings.datagen_seed)
+    parser.add_argument(
+        "--msd-variant", default="py2", choices=MSD_VARIANTS, help="SongCSV.csv as written by the converter under py2 or py3"
+    )
     args = parser.parse_args(argv)
-    generate(args.out, SCALES[args.scale], args.seed)
+    generate(args.out, SCALES[args.scale], args.seed, args.msd_variant)
 
 
 if __name__ == "__main__":

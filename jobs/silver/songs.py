@@ -1,8 +1,11 @@
 """Silver song tables: tracks, track_playlists, artists, msd_songs and the unified songs table."""
 
+from functools import partial
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from jobs.silver.bytes_repr import decode_fields
 from jobs.silver.clean import LINEAGE, any_date, date_precision, first_per_key, number, positive, text, union_all
 
 AUDIO_FEATURES = (
@@ -56,6 +59,13 @@ def track_playlists(typed: DataFrame) -> DataFrame:
     return first_per_key(df, ["track_id", "playlist_id"], [F.col("_source_file"), F.col("_record_number")])
 
 
+def track_genres(typed: DataFrame) -> DataFrame:
+    """One row per track and genre of a record listing it: a track is in every genre, not just its first playlist's.
+    From the records, not track_playlists: a few playlists are listed under two genres (5 in the real file)."""
+    df = typed.select("track_id", F.col("playlist_genre").alias("genre"), "_malformed", *LINEAGE).where("genre IS NOT NULL")
+    return first_per_key(df, ["track_id", "genre"], [F.col("_source_file"), F.col("_record_number")])
+
+
 def msd_songs(b: DataFrame, flattened: bool) -> DataFrame:
     """MSD songs from the summary fields or the SongCSV flattening: year 0 and nan as NULL."""
     name = {
@@ -77,10 +87,11 @@ def msd_songs(b: DataFrame, flattened: bool) -> DataFrame:
             "title": "title",
             "year": "year",
         }
-    song_id = F.get_json_object("_extra_json", "$.SongID" if flattened else "$.song_id")
+    b = b.withColumn("_song_id", F.get_json_object("_extra_json", "$.SongID" if flattened else "$.song_id"))
+    b = decode_bytes_reprs(b, ["_song_id", name["title"], name["artist"], name["release"]])
     df = b.select(
         F.coalesce(
-            text_expr(song_id),
+            text_expr(F.col("_song_id")),
             F.sha2(F.concat_ws("\u001f", F.col(name["artist"]), F.col(name["title"]), F.col(name["release"])), 256).substr(1, 18),
         ).alias("song_id"),
         text(name["title"]).alias("title"),
@@ -97,9 +108,25 @@ def msd_songs(b: DataFrame, flattened: bool) -> DataFrame:
 
 
 def text_expr(c):
-    """Clean a computed string column like clean.text cleans a named one."""
-    c = F.regexp_replace(F.trim(c), r"^b'(.*)'$", "$1")
+    """A trimmed id, with empty, nan and NA as NULL (bytes reprs are decoded before, by decode_bytes_reprs)."""
+    c = F.trim(c)
     return F.when(c.isin("", "nan", "NA"), None).otherwise(c)
+
+
+DECODED = "struct<values:array<string>,error:string>"
+
+
+def decode_bytes_reprs(b: DataFrame, columns: list[str]) -> DataFrame:
+    """The columns with every Python bytes repr (b'Rapha\\xc3\\xabl') decoded to its text by a real literal parser; a
+    value that does not decode stays as it was and its reason joins `_malformed`, so the row's rules quarantine it."""
+    decode = F.udf(partial(decode_fields, [c.lstrip("_") for c in columns]), DECODED, useArrow=False)
+    decoded = b.withColumn("_decoded", decode(F.array(*[F.col(c) for c in columns])))
+    for i, c in enumerate(columns):
+        decoded = decoded.withColumn(c, F.col("_decoded.values")[i])
+    reason = F.col("_decoded.error")
+    malformed = F.when(F.col("_malformed").isNull(), reason).when(reason.isNull(), F.col("_malformed"))
+    malformed = malformed.otherwise(F.concat_ws("; ", F.col("_malformed"), reason))
+    return decoded.withColumn("_malformed", malformed).drop("_decoded")
 
 
 def songs(track_table: DataFrame | None, msd: DataFrame | None) -> DataFrame | None:

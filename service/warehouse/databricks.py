@@ -3,6 +3,7 @@
 import threading
 import time
 
+from medialake.tables import catalog_name
 from service import queries
 from service.warehouse.base import Result, WarehouseError
 
@@ -19,8 +20,8 @@ class DatabricksWarehouse:
         self.versions_seen: dict[str, tuple[float, int]] = {}
 
     def table_name(self, table: str) -> str:
-        """Fully qualified name of a gold table."""
-        return f"{self.config['DATABRICKS_CATALOG']}.{self.config['DATABRICKS_GOLD_SCHEMA']}.{table}"
+        """A gold table's catalog name, the one the jobs write with MEDIALAKE_TABLE_NAMES=catalog."""
+        return catalog_name(self.config["CATALOG"], "gold", table)
 
     def connection(self):
         """A connection per thread, opened once and reused; telemetry off, timeouts set."""
