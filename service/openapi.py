@@ -1,6 +1,9 @@
 """The OpenAPI document, generated from the endpoint registry so it cannot drift from the routes."""
 
+from medialake.gold import BY_NAME as GOLD
+from medialake.gold import GOLD as GOLD_TABLES
 from service.api.registry import ENDPOINTS
+from service.queries import load
 
 SYSTEM_PATHS = {
     "/health": "The process is up",
@@ -55,12 +58,34 @@ def parameter(p) -> dict:
     return {"name": p.name, "in": "query", "required": False, "description": p.help, "schema": schema}
 
 
+def reachable_params(spec) -> list[dict]:
+    """Parameter sets that reach every query of an endpoint: its defaults, then each value of a parameter with choices."""
+    defaults = {p.name: [] if p.kind == "list" else p.default for p in spec.params}
+    return [defaults] + [defaults | {p.name: choice} for p in spec.params for choice in p.choices]
+
+
+def tables_read(query_names) -> list[str]:
+    """The gold tables the named queries read."""
+    return sorted({table for name in query_names for table in load(name).tables})
+
+
+def endpoint_tables(spec) -> list[str]:
+    """The gold tables a GET endpoint answers from."""
+    return tables_read({name for params in reachable_params(spec) for name, _ in spec.queries(params).values()})
+
+
+def definitions(tables) -> str:
+    """What the rows of an answer stand for: the catalogue's one-line definition of each gold table behind it."""
+    return "Answered from " + "; ".join(f"gold.{t}: {GOLD[t].description}." for t in tables)
+
+
 def operation(spec) -> dict:
     """One GET operation with its responses."""
     ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {
         "get": {
             "summary": spec.summary,
+            "description": definitions(endpoint_tables(spec)),
             "tags": [spec.tag],
             "parameters": [parameter(p) for p in spec.params],
             "responses": {
@@ -94,19 +119,23 @@ SCHEDULE_BODY = {
         "day_end": {"type": "string", "pattern": "^\\d{1,2}:\\d{2}$", "default": "23:00"},
     },
 }
+CHAT = ("chat_movie_candidates", "chat_song_candidates")  # the queries the chat picks with
 POSTS = {
-    "/api/chat": ("Three songs or movies with reasons for a mood (or a listening schedule for to-dos)", CHAT_BODY, "application/json"),
-    "/api/chat/stream": ("The chat answer as server-sent events: picks, text (pieces), done", CHAT_BODY, "text/event-stream"),
-    "/api/schedule": ("A listening schedule: the free slots of the day filled with playlists that fit", SCHEDULE_BODY, "application/json"),
-}
+    "/api/chat": ("Three songs or movies with reasons for a mood (or a listening schedule for to-dos)", CHAT_BODY, "application/json",
+                  CHAT),
+    "/api/chat/stream": ("The chat answer as server-sent events: picks, text (pieces), done", CHAT_BODY, "text/event-stream", CHAT),
+    "/api/schedule": ("A listening schedule: the free slots of the day filled with playlists that fit", SCHEDULE_BODY, "application/json",
+                      ("chat_song_candidates",)),
+}  # fmt: skip
 
 
-def post_operation(summary: str, body: dict, media: str) -> dict:
+def post_operation(summary: str, body: dict, media: str, queries: tuple[str, ...]) -> dict:
     """One POST operation of the chat."""
     ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {
         "post": {
             "summary": summary,
+            "description": definitions(tables_read(queries)),
             "tags": ["chat"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
             "responses": {
@@ -132,4 +161,5 @@ def document() -> dict:
         },
         "paths": paths,
         "components": {"schemas": {"Envelope": ENVELOPE, "Error": ERROR}},
+        "x-tables": {t.qualified: t.description for t in GOLD_TABLES},  # every gold table's definition, served or not
     }

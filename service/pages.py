@@ -20,11 +20,19 @@ class Page:
     chart: str
     fields: tuple[tuple[str, str], ...] = ()  # (name, label); each value shown is the endpoint's default
 
+    def declared(self) -> dict:
+        """The endpoint's parameters by name."""
+        return {p.name: p for p in next(e for e in ENDPOINTS if f"/api{e.path}" == self.endpoint).params}
+
     def form(self) -> list[tuple[str, str, str]]:
         """(name, label, value shown) per field, the value being the endpoint's declared default."""
-        declared = next(e for e in ENDPOINTS if f"/api{e.path}" == self.endpoint).params
-        defaults = {p.name: p.default for p in declared}
-        return [(name, label, shown(defaults[name])) for name, label in self.fields]
+        declared = self.declared()
+        return [(name, label, shown(declared[name].default)) for name, label in self.fields]
+
+    def several(self) -> set[str]:
+        """The fields that take several values (one per line, sent as the parameter repeated)."""
+        declared = self.declared()
+        return {name for name, _ in self.fields if declared[name].kind == "list"}
 
 
 def shown(default) -> str:
@@ -59,7 +67,7 @@ PAGES = (
          (("tempo_min", "Tempo from"), ("tempo_max", "Tempo to"), ("duration_min", "Duration from (s)"),
           ("duration_max", "Duration to (s)"), ("genre", "Genre"), ("year", "Year"))),
     Page("songs/artists", "Compare artists", "Profiles of 2-6 artists side by side, scaled 0-1 per axis.", "/api/songs/artists", "radar",
-         (("artist", "Artists (comma-separated)"),)),
+         (("artist", "Artists (one per line)"),)),
 )  # fmt: skip
 BY_SLUG = {p.slug: p for p in PAGES}
 blueprint = Blueprint("pages", __name__)
@@ -84,7 +92,7 @@ def view(slug: str):
     if page is None:
         refuse_other_methods(f"/{slug}")
         abort(404, description=f"no page or endpoint at /{slug}")
-    return cached_page("chart.html", page=page, fields=page.form(), title=page.title)
+    return cached_page("chart.html", page=page, fields=page.form(), several=page.several(), title=page.title)
 
 
 def refuse_other_methods(path: str) -> None:

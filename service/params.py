@@ -19,7 +19,7 @@ class Param:
     """One parameter of an endpoint."""
 
     name: str
-    kind: str = "int"  # int, number, string or list (repeated or comma-separated strings)
+    kind: str = "int"  # int, number, string or list (the parameter repeated, one value each: a comma is part of a value)
     default: object = None
     minimum: float | None = None
     maximum: float | None = None
@@ -31,7 +31,7 @@ class Param:
         if not raw or raw == [""]:
             return self.default
         if self.kind == "list":
-            return [item.strip() for value in raw for item in value.split(",") if item.strip()]
+            return [value.strip() for value in raw if value.strip()]  # names such as "Earth, Wind & Fire" have commas
         value = self.convert(raw[-1])
         self.check_range(value)
         return value

@@ -41,7 +41,7 @@ def case_movielens(spark):
 
 
 def case_tracks(spark):
-    """Spotify typing and dedup to one row per track, and a gold query over it."""
+    """Spotify typing, dedup to one row per track, a track in each genre of its playlists, and a gold query over them."""
     cols = "track_id track_name track_artist track_popularity track_album_id track_album_name track_album_release_date playlist_name "
     cols += "playlist_id playlist_genre playlist_subgenre danceability energy key loudness mode speechiness acousticness "
     cols += "instrumentalness liveness valence tempo duration_ms _malformed _source_file _record_number"
@@ -74,8 +74,9 @@ def case_tracks(spark):
     ]
     rows = [tuple(row + [1]), tuple(row[:8] + ["p2", "rock"] + row[10:] + [2]), tuple(["t2", "NA"] + row[2:] + [3])]
     schema = ", ".join(f"{c} string" for c in cols.split()[:-1]) + ", _record_number long"
-    tracks = s.tracks(s.spotify_typed(spark.createDataFrame(rows, schema)))
-    tracks.createOrReplaceTempView("tracks")
+    typed = s.spotify_typed(spark.createDataFrame(rows, schema))
+    s.tracks(typed).createOrReplaceTempView("tracks")
+    s.track_genres(typed).createOrReplaceTempView("track_genres")
     return spark.sql(GOLD["song_genre_popularity"].sql)
 
 

@@ -11,12 +11,18 @@ from service.api.registry import ENDPOINTS
 
 GOOD = {
     "/api/movies/genres-by-year?year_from=1990&year_to=2000": lambda d: {r["year"] for r in d} <= set(range(1990, 2001)),
-    "/api/movies/popularity?year=2000": lambda d: {r["kind"] for r in d} == {"top", "bottom"} and len(d) <= 10,
+    "/api/movies/popularity?year=2000": lambda d: d and len(d) <= 10 and len({r["movie_id"] for r in d}) == len(d),  # bottom excludes top
     "/api/movies/top-rated?min_votes=50&limit=5": lambda d: len(d) == 5 and all(r["vote_count"] >= 50 for r in d),
     "/api/movies/top-rated?by=movielens&min_votes=2&limit=3": lambda d: d == sorted(d, key=lambda r: -r["mean_rating"]),
     "/api/movies/genre-popularity": lambda d: d and all(0 < r["mean_rating"] <= 5 for r in d),
     "/api/movies/box-office?year_from=1950&year_to=2017": lambda d: {r["quarter"] for r in d["by_quarter"]} <= {1, 2, 3, 4},
-    "/api/movies/genre-revenue": lambda d: d and all(r["revenue_constant"] > 0 for r in d),
+    "/api/movies/genre-revenue": lambda d: (
+        d
+        and all(
+            r["priced_count"] <= r["movie_count"] and (r["revenue_constant"] > 0 if r["priced_count"] else r["revenue_constant"] is None)
+            for r in d
+        )
+    ),
     "/api/movies/genres": lambda d: "Drama" in {r["genre"] for r in d},
     "/api/songs/top-tracks?limit=3&genre=pop": lambda d: len(d) == 3 and {r["genre"] for r in d} == {"pop"},
     "/api/songs/genre-popularity": lambda d: {r["genre"] for r in d} >= {"pop", "rock"},

@@ -1,13 +1,17 @@
-"""Silver movie tables: movies, movie_genres, genres, movielens_movies, links, ratings, cpi."""
+"""Silver movie tables: movies, movie_genres, genres, genre_map, movielens_movies, links, ratings, cpi."""
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from jobs.silver.clean import LINEAGE, any_date, first_per_key, json_names, literal_names, number, positive, text
+from jobs.silver.clean import LINEAGE, any_date, first_per_key, json_names, literal_names, number, positive, text, union_all
 
 # Dedup rule for movies: one row per TMDB id, preferring TMDB 5000, then the Movies Dataset, then MovieLens;
 # within a source the row with most votes, then the latest record.
 SOURCE_PRIORITY = {"tmdb_5000": 1, "movies_dataset": 2, "movielens": 3}
+
+# One genre vocabulary, TMDB's (TMDB 5000 and the Movies Dataset use it): a MovieLens name for a TMDB genre is renamed,
+# so that "Sci-Fi" and "Science Fiction" are one genre. MovieLens names TMDB has no genre for (Film-Noir, IMAX) stay.
+MOVIELENS_GENRES = {"Sci-Fi": "Science Fiction", "Children": "Family", "Musical": "Music"}
 
 
 def _movie_columns(b: DataFrame, source: str, names, keywords) -> DataFrame:
@@ -85,8 +89,26 @@ def movielens_movies(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
     return df
 
 
+def vocabulary_genre(name: Column) -> Column:
+    """A MovieLens genre name in the TMDB vocabulary."""
+    renamed = name
+    for movielens, tmdb in MOVIELENS_GENRES.items():
+        renamed = F.when(name == movielens, F.lit(tmdb)).otherwise(renamed)
+    return renamed
+
+
+def genre_map(movielens: DataFrame | None, movies: DataFrame) -> DataFrame:
+    """Every genre name a source uses and its name in the one vocabulary (TMDB-named sources map to themselves)."""
+    tmdb_named = movies.where(F.col("source") != "movielens").select("source", F.explode("genres").alias("source_genre"))
+    parts = [tmdb_named.withColumn("genre", F.col("source_genre"))]
+    if movielens is not None:
+        named = movielens.select(F.lit("movielens").alias("source"), F.explode("genres").alias("source_genre"))
+        parts.append(named.withColumn("genre", vocabulary_genre(F.col("source_genre"))))
+    return union_all(parts).where("source_genre IS NOT NULL").distinct()
+
+
 def movielens_as_movies(ml: DataFrame) -> DataFrame:
-    """MovieLens movies with a TMDB id, in the movies shape (lowest priority)."""
+    """MovieLens movies with a TMDB id, in the movies shape (lowest priority), genres in the TMDB vocabulary."""
     return ml.where("tmdb_id IS NOT NULL").select(
         F.col("tmdb_id").alias("movie_id"),
         "title",
@@ -105,7 +127,7 @@ def movielens_as_movies(ml: DataFrame) -> DataFrame:
                 ("vote_count", "int"),
             )
         ],
-        "genres",
+        F.transform("genres", vocabulary_genre).alias("genres"),
         F.array().cast("array<string>").alias("keywords"),
         F.array().cast("array<string>").alias("companies"),
         F.lit("movielens").alias("source"),

@@ -132,6 +132,12 @@ SILVER_TABLES = [
         domain="songs",
     ),
     silver(
+        "track_genres", "track_id genre", f"track_id genre {LINEAGE}", "Spotify track x genre of every playlist listing it",
+        "spotify_songs", when_present("spotify_songs", lambda src: s.track_genres(s.spotify_typed(src["spotify_songs"]))),
+        [WELL_FORMED, E("valid_track_id", "track_id IS NOT NULL", "drop")],
+        domain="songs",
+    ),
+    silver(
         "credits", "movie_id", f"movie_id cast directors source {LINEAGE}", "cast in billing order and directors per movie",
         "tmdb_credits mdb_credits", lambda src: m.credits(src.get("tmdb_credits"), src.get("mdb_credits")),
         [WELL_FORMED, E("valid_movie_id", "movie_id IS NOT NULL", "drop"), E("has_cast", "size(cast) > 0", "warn")],
@@ -155,6 +161,10 @@ DERIVED_TABLES = [
            when_present("silver.movies", lambda src: m.movie_genres(src["silver.movies"]))),
     silver("genres", "genre", "genre movie_count", "genre dimension", "silver.movie_genres",
            when_present("silver.movie_genres", lambda src: m.genres(src["silver.movie_genres"]))),
+    silver("genre_map", "source source_genre", "source source_genre genre",
+           "each source's genre names in the one vocabulary (TMDB's): MovieLens Sci-Fi is Science Fiction",
+           "silver.movielens_movies silver.movies",
+           when_present("silver.movies", lambda src: m.genre_map(src.get("silver.movielens_movies"), src["silver.movies"]))),
     silver("songs", "source song_id",
            "source song_id title artist release duration_s tempo time_signature year genre popularity energy valence danceability "
            "acousticness instrumentalness", "both song sources in one shape", "silver.tracks silver.msd_songs",

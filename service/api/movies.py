@@ -49,7 +49,10 @@ def box_office(p):
     return {"by_month": ("box_office_by_month", p), "by_quarter": ("box_office_by_quarter", p)}
 
 
-@endpoint("/movies/genre-revenue", "Revenue per genre in constant dollars (CPI-adjusted) over a year range", YEAR_RANGE, year_range)
+GENRE_REVENUE = "Revenue per genre over a year range: nominal for every movie, in constant dollars (CPI) where priced"
+
+
+@endpoint("/movies/genre-revenue", GENRE_REVENUE, YEAR_RANGE, year_range)
 def genre_revenue(p):
     """Nominal and constant-dollar revenue per genre."""
     return {"data": ("genre_revenue_constant", p)}

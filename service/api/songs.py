@@ -70,14 +70,16 @@ def trends(p):
     return {"data": ("song_trends_by_year", p)}
 
 
-ARTISTS = (Param("artist", "list", None, help="2 to 6 artist names (repeat the parameter or comma-separate)"),)
+ARTISTS = (Param("artist", "list", None, help="2 to 6 artist names, one per parameter: artist=A&artist=B (commas belong to the name)"),)
 
 
 def artist_checks(params: dict, warehouse) -> None:
     """Between two and six distinct artists."""
     artists = params["artist"] or []
     if not 2 <= len(artists) <= 6 or len(set(artists)) != len(artists):
-        raise BadRequest("artist", f"artist needs 2 to 6 distinct names, got {len(artists)}")
+        comma = len(artists) == 1 and "," in artists[0]  # one name with a comma: probably a list written the old way
+        hint = "; repeat the parameter for each name (artist=A&artist=B), a comma is part of a name" if comma else ""
+        raise BadRequest("artist", f"artist needs 2 to 6 distinct names, got {len(artists)}{hint}")
 
 
 def all_artists_found(params: dict, data: list[dict]) -> None:
@@ -87,7 +89,10 @@ def all_artists_found(params: dict, data: list[dict]) -> None:
         raise BadRequest("artist", f"unknown artist {missing[0]!r}")
 
 
-@endpoint("/songs/artists", "Profiles of 2-6 artists side by side (radar data)", ARTISTS, artist_checks, after=all_artists_found)
+ARTISTS_SUMMARY = "Profiles of 2-6 artists side by side (radar data); a feature an artist has no data for is null and named in no_data"
+
+
+@endpoint("/songs/artists", ARTISTS_SUMMARY, ARTISTS, artist_checks, after=all_artists_found)
 def artists(p):
     """Profiles of the named artists; an unknown artist is refused after the lookup."""
     names = p["artist"] + [None] * (6 - len(p["artist"]))

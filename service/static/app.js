@@ -54,11 +54,16 @@ const renderers = {
   },
   search(rows) { return bar(rows.map(r => r.title), [set("tempo (BPM)", rows.map(r => r.tempo), "#3366cc")]); },
   radar(rows) {
-    const axes = ["mean_energy", "mean_valence", "mean_danceability", "mean_tempo", "mean_duration_s", "mean_time_signature"];
-    const max = Object.fromEntries(axes.map(a => [a, Math.max(...rows.map(r => r[a] || 0)) || 1]));
-    const sets = rows.map((r, i) => ({ label: r.artist, data: axes.map(a => (r[a] || 0) / max[a]), borderColor: palette[i],
-      backgroundColor: palette[i] + "33" }));
-    return { type: "radar", data: { labels: axes.map(a => a.replace("mean_", "")), datasets: sets }, options: { scales: { r: { min: 0, max: 1 } } } };
+    // A missing value (null: e.g. Spotify gives no time signature) is not a zero: an axis no artist shown has is left
+    // out, and an artist without a value on a shown axis gets a gap there, its label marked.
+    const known = v => v !== null && v !== undefined;
+    const axes = ["mean_energy", "mean_valence", "mean_danceability", "mean_tempo", "mean_duration_s", "mean_time_signature"]
+      .filter(a => rows.some(r => known(r[a])));
+    const max = Object.fromEntries(axes.map(a => [a, Math.max(...rows.filter(r => known(r[a])).map(r => r[a])) || 1]));
+    const sets = rows.map((r, i) => ({ label: r.artist, data: axes.map(a => (known(r[a]) ? r[a] / max[a] : null)),
+      borderColor: palette[i], backgroundColor: palette[i] + "33", spanGaps: false }));
+    const labels = axes.map(a => a.replace("mean_", "") + (rows.every(r => known(r[a])) ? "" : " (no data for some)"));
+    return { type: "radar", data: { labels, datasets: sets }, options: { scales: { r: { min: 0, max: 1 } } } };
   },
 };
 
@@ -69,12 +74,12 @@ function table(rows) {
   if (!list.length) return;
   const head = el.insertRow();
   Object.keys(list[0]).forEach(k => { const th = document.createElement("th"); th.textContent = k; head.appendChild(th); });
-  list.slice(0, 50).forEach(r => { const tr = el.insertRow(); Object.values(r).forEach(v => { tr.insertCell().textContent = v ?? ""; }); });
+  list.slice(0, 50).forEach(r => { const tr = el.insertRow(); Object.values(r).forEach(v => { tr.insertCell().textContent = v ?? "no data"; }); });
 }
 
 async function defaultArtists() {
   const answer = await (await fetch("/api/songs/top-tracks?limit=50")).json();
-  return [...new Set(answer.data.map(r => r.artist))].slice(0, 3).join(",");
+  return [...new Set(answer.data.map(r => r.artist))].slice(0, 3).join("\n");
 }
 
 // The chat page sends the last statistics view along, so "of the genres in this chart" means these rows.
@@ -84,10 +89,16 @@ function remember(answer) {
   sessionStorage.setItem("medialake.view", JSON.stringify({ title, route: answer.meta.route, rows }));
 }
 
+// A field of several values (a textarea, one per line) is sent as the parameter repeated: names may hold commas.
+function query(form) {
+  const pairs = [...new FormData(form)].flatMap(([k, v]) => (form.elements[k].tagName === "TEXTAREA" ? v.split("\n").map(line => [k, line.trim()]) : [[k, v]]));
+  return pairs.filter(([, v]) => v !== "");
+}
+
 async function draw(form) {
   const status = document.getElementById("status");
   if (form.dataset.chart === "radar" && form.artist && !form.artist.value) form.artist.value = await defaultArtists();
-  const params = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""));
+  const params = new URLSearchParams(query(form));
   const response = await fetch(form.dataset.endpoint + "?" + params);
   const answer = await response.json();
   if (!response.ok) {
