@@ -190,7 +190,7 @@ def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df:
     breached = [r for r in results if r["action"] == "fail" and r["failed"]]
     if breached:
         raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")
-    delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), list(spec.keys))
+    delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), list(spec.keys), sync=True)
     quarantined = quarantine(spark, settings, spec, checked.quarantine)
     written = valid.count()
     stats = TableStats(f"silver.{spec.name}", written + quarantined, written, quarantined, sum(r["failed"] for r in checked.results))

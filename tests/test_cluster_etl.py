@@ -7,11 +7,13 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from deltalake import DeltaTable
 
 from jobs.engine import cluster
 from service.warehouse.local import LocalWarehouse
 from tests.bronze_checks import differences, layer_contents
+from tests.conftest import REAL_DATA
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -91,3 +93,18 @@ def test_a_client_killed_mid_silver_is_undone_by_the_next_run_after_the_lakehous
     again = hidden_raw_etl(raw, moved, url, *silver_step)
     assert again.returncode == 0, again.stderr[-3000:]
     assert differences(before, layer_contents(moved, layers)) == [] and set(rows_of(moved)) == tables
+
+
+@pytest.mark.skipif(not os.path.isdir(REAL_DATA), reason=f"real datasets not present at {REAL_DATA}")
+def test_real_movielens_and_cpi_files_on_the_cluster_give_the_real_data_counts(jvm_cluster, tmp_path):
+    raw, lakehouse = str(tmp_path / "raw"), str(tmp_path / "lakehouse")
+    for folder in ("movielens-latest-small", "fred-cpi"):
+        shutil.copytree(os.path.join(REAL_DATA, folder), os.path.join(raw, folder), ignore=shutil.ignore_patterns("*.md", "*.txt"))
+    run = hidden_raw_etl(raw, lakehouse, cluster.connect_url(jvm_cluster))
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = rows_of(lakehouse)  # the counts tests/test_real_data.py asserts of the Sail run
+    assert {name: rows[f"bronze.{name}"] for name in ("movielens_movies", "ratings", "links", "tags", "cpi")} == {
+        "movielens_movies": 9742, "ratings": 100836, "links": 9742, "tags": 3683, "cpi": 280}  # fmt: skip
+    assert rows["silver.movielens_movies"] == 9742 and rows["silver.ratings"] == 100836 and rows["silver.cpi"] == 280
+    links = DeltaTable(os.path.join(lakehouse, "silver", "links")).to_pandas()
+    assert links[links.movielens_id == 1].imdb_id.iloc[0] == "0114709" and links.tmdb_id.isna().sum() == 8
