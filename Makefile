@@ -13,7 +13,7 @@ endif
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs jars cluster-up cluster-down test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat bench-chat-understanding notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs jars cluster-up cluster-down test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -116,7 +116,7 @@ lint: install ## ruff check
 format: install ## ruff format
 	$(VENV)/bin/ruff format .
 
-bench: bench-etl bench-service bench-chat ## Run every benchmark
+bench: bench-etl bench-service bench-chat bench-chat-understanding ## Run every benchmark
 
 BENCH_ENGINE ?= sail
 BENCH_SCALE ?= full
@@ -132,6 +132,9 @@ bench-service: install wrk ## wrk against the production server: requests/s, p50
 
 bench-chat: install ## Chat: embedding model load time and memory, offline /api/chat p50/p90/p99 over the lakehouse
 	$(PY) -m tools.bench.chat
+
+bench-chat-understanding: install ## Chat: accuracy and off-topic answered as a mood on the labelled messages (MISSES=1 lists them)
+	$(PY) -m tools.bench.chat_understanding $(if $(MISSES),--misses,)
 
 notebooks: install ## Execute every notebook in notebooks/ headless against MEDIALAKE_LAKEHOUSE_DIR (fails on any cell error)
 	for nb in notebooks/*.ipynb; do $(PY) -m jobs.workflow.notebook $$nb || exit 1; done

@@ -224,3 +224,19 @@ def test_the_key_never_reaches_the_page_or_the_logs(gold_lakehouse, capfd):
     out, err = capfd.readouterr()
     assert all(secret.encode() not in body for body in bodies) and secret not in out + err
     assert json.loads(bodies[0])["data"]["fallback"].startswith("the model's server could not be reached")
+
+
+def test_what_the_tables_lack_is_said_before_the_models_words_and_off_topic_never_reaches_it(gold_lakehouse):
+    asked = []
+
+    def handler(request):
+        asked.append(request)
+        ids = candidate_ids(request)
+        return httpx2.Response(200, json=completion(json.dumps({"picks": [{"id": i, "reason": "loud"} for i in ids[:3]], "text": "Lift!"})))
+
+    client = mocked(gold_lakehouse, handler).test_client()
+    data = client.post("/api/chat", json={"message": "heavy metal for lifting"}).get_json()["data"]
+    assert data["mode"] == "llm" and data["text"].startswith("The catalogue has no heavy metal; the nearest genre it has is rock.")
+    assert data["text"].endswith("Lift!") and data["missing"]["genre"]["instead"] == "rock"
+    off = client.post("/api/chat", json={"message": "will it snow this weekend"}).get_json()["data"]
+    assert off["off_topic"] and off["picks"] == [] and off["mode"] == "offline" and len(asked) == 1

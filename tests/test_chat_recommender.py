@@ -7,8 +7,9 @@ import duckdb
 import pytest
 
 from service.chat.anchors import ANCHORS, FEATURES
-from service.chat.assistant import Assistant
-from service.chat.embedding import KeywordEncoder, MiniLMEncoder, model_dir
+from service.chat.assistant import Assistant, catalogue_of
+from service.chat.catalogue import Catalogue
+from service.chat.embedding import KeywordEncoder, MiniLMEncoder, MultilingualEncoder, model_dir
 from service.chat.intent import parse
 from service.chat.mood import MoodMatcher, keyword_matcher
 from service.chat.recommender import Recommender
@@ -19,11 +20,12 @@ from service.warehouse.lookups import ReferenceLists
 CASES = json.load(open(os.path.join(os.path.dirname(__file__), "chat_regression.json")))["cases"]
 SONG_GENRES = {"pop", "rock", "rap", "r&b", "latin", "edm"}
 MOVIE_GENRES = {"Comedy", "Horror", "Drama", "Romance", "Action", "Family", "Science Fiction"}
+TABLES = Catalogue(SONG_GENRES, MOVIE_GENRES, [], range(1950, 2021), range(1950, 2021))
 
 
 @pytest.fixture(scope="module")
 def matcher():
-    """The real MiniLM matcher (the model wheel is a pinned requirement)."""
+    """The real matcher on the multilingual encoder (its wheel is a pinned requirement)."""
     return MoodMatcher()
 
 
@@ -34,12 +36,9 @@ def warehouse(gold_lakehouse):
 
 
 @pytest.fixture(scope="module")
-def recommender(warehouse):
-    """The recommender with the genres of the gold tables."""
-    genres = {
-        d: {r["genre"] for r in warehouse.execute(q, {}).records()} for d, q in (("songs", "song_genres"), ("movies", "movie_genres"))
-    }
-    return Recommender(warehouse, MoodMatcher(), lambda domain: genres[domain])
+def recommender(warehouse, matcher):
+    """The recommender with the genres, artists and years of the gold tables."""
+    return Recommender(warehouse, matcher, catalogue_of(ReferenceLists(warehouse), matcher.encoder))
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +51,15 @@ def gold(gold_lakehouse):
     return con
 
 
-def test_the_model_wheel_is_used_and_embeds_like_minilm(matcher):
-    assert matcher.kind == "all-MiniLM-L6-v2" and model_dir()
-    encoder = matcher.encoder
-    assert isinstance(encoder, MiniLMEncoder)
+def test_the_multilingual_wheel_is_used_and_embeds_across_languages(matcher):
+    assert matcher.kind == "universal-sentence-encoder-multilingual-3" and isinstance(matcher.encoder, MultilingualEncoder)
+    happy, feliz, joyeux, tax = matcher.encoder.encode(["I feel happy", "me siento feliz", "je suis heureux", "quarterly tax return form"])
+    assert abs(float(happy @ happy) - 1) < 1e-5
+    assert min(happy @ feliz, happy @ joyeux) > 0.5 > max(happy @ tax, feliz @ tax)
+
+
+def test_the_minilm_fallback_still_embeds_like_minilm():
+    encoder = MiniLMEncoder(model_dir())
     happy, joyful, tax = encoder.encode(["I feel happy", "I am joyful", "quarterly tax return form"])
     assert abs(float(happy @ happy) - 1) < 1e-5
     assert happy @ joyful > 0.5 > happy @ tax
@@ -69,7 +73,7 @@ def test_regression_set_has_at_least_40_phrases_and_every_anchor():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["phrase"] for c in CASES])
 def test_phrase_maps_to_its_anchor_and_profile(matcher, case):
-    intent = parse(case["phrase"], "auto", SONG_GENRES, MOVIE_GENRES)
+    intent = parse(case["phrase"], "auto", TABLES)
     mood = matcher.match(intent.mood_text)
     assert intent.domain == case["domain"]
     assert (mood.top if mood.understood else None) == case["anchor"], mood.anchors

@@ -1,7 +1,8 @@
 """Mood anchors: each is a few phrases (what listeners say), a song profile (Spotify audio features) and movie genres/keywords.
 
-The text of a request is matched against every phrase; the best anchors are mixed into a target profile. To add a mood,
-add an Anchor here and a few phrases to tests/chat_regression.json.
+A classifier learns each mood from its phrases and those of service/chat/training.py (mood.py); the most likely anchors
+are mixed into a target profile. To add a mood, add an Anchor here, phrases for it in training.py (several languages),
+a few phrases to tests/chat_regression.json and other wordings to tests/chat_understanding.json.
 """
 
 from dataclasses import dataclass

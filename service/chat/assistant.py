@@ -6,13 +6,16 @@ from typing import NamedTuple
 
 from service.cache import LRU, AnswerCache
 from service.chat import llm, schedule
+from service.chat.catalogue import Catalogue
 from service.chat.mood import MoodMatcher
 from service.chat.recommender import Recommender
 from service.warehouse.lookups import ReferenceLists
 
-CATALOGUES = ("songs_catalog", "movies_catalog")  # an offline answer reads nothing else
-PUBLIC = ("domain", "understood", "mood", "filters", "picks", "text", "mode", "fallback")
-GENRE_QUERIES = {"songs": "song_genres", "movies": "movie_genres"}
+# an offline answer reads nothing else: the catalogues, and the reference lists it checks a request against
+CATALOGUES = ("songs_catalog", "movies_catalog", "song_genre_popularity", "genre_counts_by_year")
+PUBLIC = ("domain", "understood", "off_topic", "mood", "filters", "missing", "picks", "text", "mode", "fallback")
+LISTS = (("song_genres", "genre"), ("movie_genres", "genre"), ("chat_artists", "artist"), ("chat_song_years", "year"),
+         ("chat_movie_years", "year"))  # fmt: skip
 
 
 class Reply(NamedTuple):
@@ -22,9 +25,17 @@ class Reply(NamedTuple):
     cache: str | None
 
 
-def genres_of(lists: ReferenceLists):
-    """The genre names of songs or movies, for the recommender."""
-    return lambda domain: lists.values(GENRE_QUERIES[domain], "genre")
+def catalogue_of(lists: ReferenceLists, encoder=None):
+    """The tables' genres, artists and years as a Catalogue, rebuilt only when one of the lists gets a new version."""
+    kept: list = [None, None]
+
+    def catalogue() -> Catalogue:
+        values = tuple(lists.values(query, column) for query, column in LISTS)
+        if kept[0] is None or any(a is not b for a, b in zip(kept[0], values, strict=True)):
+            kept[:] = [values, Catalogue(*values, encoder=encoder)]
+        return kept[1]
+
+    return catalogue
 
 
 class Assistant:
@@ -34,7 +45,7 @@ class Assistant:
                  day_start: str = "07:00", day_end: str = "23:00", cache_entries: int = 4096):  # fmt: skip
         self.warehouse, self.llm_client, self.model, self.output = warehouse, llm_client, model, output
         self.day_start, self.day_end = day_start, day_end
-        self.recommender = Recommender(warehouse, matcher, genres_of(lists))
+        self.recommender = Recommender(warehouse, matcher, catalogue_of(lists, matcher.encoder))
         self.cache = LRU(cache_entries)  # answers by cache_key; no last-good copy: a chat answer is never served stale
 
     def reply(self, message: str, domain: str = "auto", context: dict | None = None) -> Reply:

@@ -145,6 +145,8 @@ def with_model(answer: dict, message: str, context: dict | None, client, model: 
     except ModelFailed as failure:
         return answer | {"mode": "offline", "fallback": f"{failure}; these are the offline picks"}
     picks, replaced = validated(answer, choice)
-    text = clean(choice.get("text"), TEXT_CHARS) or answer["text"]
+    text = clean(choice.get("text"), TEXT_CHARS)
+    # what the tables lack is said by us, before the model's words, whatever the model wrote
+    text = " ".join(answer.get("notes", []) + [text]) if text else answer["text"]
     fallback = f"the model named {replaced} item(s) that were not candidates; replaced from our ranking" if replaced else None
     return answer | {"picks": picks, "text": text, "mode": "llm", "fallback": fallback}

@@ -1,47 +1,74 @@
-"""The deterministic recommender: mood and filters in, candidates from the warehouse out, each with a reason citing its values."""
+"""The deterministic recommender: mood and filters in, candidates from the warehouse out, each with a reason citing its values.
+
+A message that is not a request for songs or movies is refused (no picks). Something asked for that the tables lack
+(a genre, an artist, an era) is said so, and the nearest thing they have is offered instead; nothing is named that is
+not in the tables.
+"""
 
 from service.chat.anchors import BY_NAME, FEATURES
-from service.chat.intent import Intent, parse
+from service.chat.intent import Intent
 from service.chat.mood import Mood, MoodMatcher
+from service.chat.understanding import understand
 
 PICKS = 3
 CANDIDATES = 8
 MIN_MOVIE_VOTES = 10
 POOL = 400  # nearest songs considered before one-per-artist; 8 distinct artists among 400 is all but certain
+OFF_TOPIC_TEXT = (
+    "That doesn't look like a request for songs or movies, so I have nothing to pick for it: I suggest music and films "
+    "from the catalogue for a mood, an activity, a genre or an artist. Try “something calm for reading”, “songs for the "
+    "gym” or “a funny movie from the 90s”."
+)
 
 
 class Recommender:
-    """Songs or movies for a message, through the warehouse connector; the same message always gives the same picks."""
+    """Songs or movies for a message, through the warehouse connector; the same message always gives the same picks.
 
-    def __init__(self, warehouse, matcher: MoodMatcher, genres):
-        self.warehouse, self.matcher, self.genres = warehouse, matcher, genres
+    catalogue: a callable giving the tables' Catalogue (genres, artists, years) as it is now.
+    """
+
+    def __init__(self, warehouse, matcher: MoodMatcher, catalogue):
+        self.warehouse, self.matcher, self.catalogue = warehouse, matcher, catalogue
 
     def recommend(self, message: str, domain: str = "auto", context: dict | None = None) -> dict:
         """The offline answer: picks, candidates for a model to choose from, and the explanation text."""
-        intent = parse(message, domain, self.genres("songs"), self.genres("movies"))
-        mood = self.matcher.match(intent.mood_text)
-        view = view_filters(context, self.genres(intent.domain)) if intent.refers_to_view else {}
-        rows = self.songs(intent, mood, view, CANDIDATES) if intent.domain == "songs" else self.movies(intent, mood, view, CANDIDATES)
-        candidates = [song_item(r, mood) if intent.domain == "songs" else movie_item(r, mood) for r in rows]
-        return {
+        catalogue = self.catalogue()
+        understood = understand(message, domain, catalogue, self.matcher)
+        intent, mood = understood.intent, understood.mood
+        answer = {
             "domain": intent.domain,
             "understood": mood.understood,
+            "off_topic": mood.off_topic,
             "mood": {"anchors": mood.anchors, "profile": mood.profile, "encoder": self.matcher.kind},
+        }
+        if mood.off_topic:
+            return answer | {"filters": {}, "missing": {}, "picks": [], "candidates": [], "text": OFF_TOPIC_TEXT}
+        view = view_filters(context, catalogue.genres[intent.domain]) if intent.refers_to_view else {}
+        rows = self.songs(intent, mood, view, CANDIDATES) if intent.domain == "songs" else self.movies(intent, mood, view, CANDIDATES)
+        candidates = [song_item(r, mood) if intent.domain == "songs" else movie_item(r, mood) for r in rows]
+        # notes: what the tables lack, said before the model's words in LLM mode (not a public field)
+        return answer | {
             "filters": intent.filters() | ({"view": view} if view else {}),
+            "missing": intent.missing(),
             "picks": candidates[:PICKS],
             "candidates": candidates,
+            "notes": missing_notes(intent, what_of(intent), []),
             "text": explanation(intent, mood, view, candidates[:PICKS]),
         }
 
     def songs(self, intent: Intent, mood: Mood, view: dict, limit: int, per_artist: int = 1, profile: dict | None = None) -> list[dict]:
-        """Songs nearest the mood's profile (or the most popular when not understood), one per artist unless an artist was named."""
+        """Songs nearest the mood's profile (or the most popular when not understood), one per artist unless an artist was named.
+        A missing genre that no genre of the tables is close to adds its sound to the target (or is the target)."""
+        sound = profile is None and intent.genre_mention and intent.genre_mention.sound
+        if sound:
+            profile = {f: round((mood.profile[f] + sound[f]) / 2, 3) for f in FEATURES} if mood.understood else dict(sound)
         target = profile or mood.profile or {f: 0.5 for f in FEATURES} | {"tempo": 115}
         params = dict(target) | {
             "genres": bars([intent.genre] if intent.genre else view.get("genres")),
-            "artists": bars([intent.artist.lower()] if intent.artist else [a.lower() for a in view.get("artists", [])] or None),
+            "artists": bars([a.lower() for a in (intent.artists or view.get("artists", []))] or None),
             "year_from": intent.year_from,
             "year_to": intent.year_to,
-            "per_artist": limit if intent.artist else per_artist,
+            "per_artist": limit if intent.artists else per_artist,
             "popular": 0 if (profile or mood.understood) else 1,
             "pool": max(POOL, limit * 10),
             "limit": limit,
@@ -116,19 +143,63 @@ def movie_item(row: dict, mood: Mood) -> dict:
 
 
 def explanation(intent: Intent, mood: Mood, view: dict, picks: list[dict]) -> str:
-    """One or two sentences on how the picks were chosen."""
+    """One or two sentences on how the picks were chosen, after a sentence on each thing asked for that the tables lack."""
     what = "songs" if intent.domain == "songs" else "movies"
+    notes = missing_notes(intent, what, picks)
     if not picks:
-        return f"I found no {what} matching {describe_filters(intent) or 'that'}; try fewer filters."
+        return " ".join(notes + [f"I found no {what} matching {describe_filters(intent) or 'that'}; try fewer filters."])
     scope = f" {describe_filters(intent)}" if intent.filters() else ""
     if view:
         scope += f" among the {', '.join(view.get('genres') or view.get('artists'))} in “{view['title']}”"
-    if not mood.understood:
-        return f"I couldn't tell the mood from that, so here are popular {what}{scope}. Try words like upbeat, calm, sad or date night."
-    if intent.domain == "movies" and not picks[0]["values"]["match_score"]:
-        return f"You're {mood.describe()}, but no movie{scope} fits that mood, so here are the best rated{scope}."
-    how = "close to its energy, valence and tempo" if intent.domain == "songs" else "whose genres and story fit it"
-    return f"You're {mood.describe()}: here are {what}{scope} {how}."
+    sound = intent.genre_mention.sound if intent.genre_mention and intent.domain == "songs" else None
+    if not mood.understood and sound:
+        main = f"Here are the {what}{scope} closest to its sound."
+    elif not mood.understood:
+        main = f"I couldn't tell the mood from that, so here are popular {what}{scope}. Try words like upbeat, calm, sad or date night."
+    elif intent.domain == "movies" and not picks[0]["values"]["match_score"]:
+        main = f"You're {mood.describe()}, but no movie{scope} fits that mood, so here are the best rated{scope}."
+    else:
+        how = "close to its energy, valence and tempo" if intent.domain == "songs" else "whose genres and story fit it"
+        main = f"You're {mood.describe()}: here are {what}{scope} {how}."
+    return " ".join(notes + [main])
+
+
+def what_of(intent: Intent) -> str:
+    """songs or movies, as the answer says it."""
+    return "songs" if intent.domain == "songs" else "movies"
+
+
+def missing_notes(intent: Intent, what: str, picks: list[dict]) -> list[str]:
+    """A plain sentence for each thing asked for that the tables lack, naming only what they have instead."""
+    missing, notes = intent.missing(), []
+    if "genre" in missing:
+        asked, instead = missing["genre"]["asked"], missing["genre"]["instead"]
+        if instead:
+            notes.append(f"The catalogue has no {asked}; the nearest genre it has is {instead}.")
+        elif missing["genre"].get("sound"):
+            notes.append(f"The catalogue has no {asked} and no genre close to it, so the picks are the songs nearest its sound.")
+        else:
+            notes.append(f"The catalogue has no {asked} and no genre close to it.")
+    if "artist" in missing:
+        asked, similar, instead = missing["artist"]["asked"], missing["artist"]["similar"], missing["artist"]["instead"]
+        if instead:
+            notes.append(f"There is no artist named “{asked}” in the catalogue; the closest name it has is {instead}.")
+        else:
+            others = list(dict.fromkeys(p["artist"] for p in picks if p.get("artist")))
+            notes.append(f"{asked} is not in the catalogue" + (f" (similar names it has: {', '.join(similar)})" if similar else "") + ".")
+            if others:
+                notes.append(f"Artists it has instead: {', '.join(others)}.")
+    if "era" in missing:
+        (asked_from, asked_to), (year_from, year_to) = missing["era"]["asked"], missing["era"]["instead"]
+        notes.append(f"The catalogue has no {what} {span(asked_from, asked_to)}; the closest it has are {span(year_from, year_to)}.")
+    return notes
+
+
+def span(year_from: int | None, year_to: int | None) -> str:
+    """A range of years in words."""
+    if year_from is not None and year_to is not None:
+        return f"from {year_from}" if year_from == year_to else f"from {year_from} to {year_to}"
+    return f"from {year_from} on" if year_from is not None else f"up to {year_to}"
 
 
 def describe_filters(intent: Intent) -> str:

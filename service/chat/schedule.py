@@ -126,7 +126,7 @@ def build(recommender, todos: list[Todo], day_start: int, day_end: int) -> dict:
     for start, end, following in free_slots(todos, day_start, day_end):
         anchor = BY_NAME[slot_mood(start, end, following)]
         seconds = (end - start) * 60
-        mood = Mood(True, [{"name": anchor.name, "weight": 1.0, "similarity": 1.0}], anchor.profile)
+        mood = Mood(True, [{"name": anchor.name, "weight": 1.0, "probability": 1.0}], anchor.profile)
         limit = min(1000, seconds // 120 + len(used) + 20)
         candidates = recommender.songs(Intent("songs", anchor.name), mood, {}, limit, per_artist=3)
         songs = playlist(candidates, seconds, used)
