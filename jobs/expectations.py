@@ -35,6 +35,8 @@ class Checked:
     valid: DataFrame
     quarantine: DataFrame
     results: list[dict]
+    rows: int = 0  # rows checked
+    quarantined: int = 0  # rows failing a drop or fail rule
 
 
 def _failed_rules(expectations: list[Expectation], action: str):
@@ -51,22 +53,23 @@ def check(spark: SparkSession, df: DataFrame, table: str, rules: list[Expectatio
     annotated = annotated.withColumn("_failed_rules", F.concat(_failed_rules(rules, "fail"), _failed_rules(rules, "drop")))
     delta_io.overwrite(annotated, staging)
     staged = delta_io.read_table(spark, staging)
-    results = _count(staged, table, rules)
+    results, rows, quarantined = _count(staged, table, rules)
     _raise_on_fail(staged, table, rules, results)
     valid = staged.where(F.size("_failed_rules") == 0).drop("_failed_rules", "_warned_rules")
     quarantine = staged.where(F.size("_failed_rules") > 0).drop("_warned_rules")
-    return Checked(valid, quarantine, results)
+    return Checked(valid, quarantine, results, rows, quarantined)
 
 
-def _count(staged: DataFrame, table: str, rules: list[Expectation]) -> list[dict]:
-    """Passed and failed rows per rule, in one aggregate."""
+def _count(staged: DataFrame, table: str, rules: list[Expectation]) -> tuple[list[dict], int, int]:
+    """Passed and failed rows per rule, rows and rows to quarantine, in one aggregate (each further count is a scan)."""
     total = F.count(F.lit(1)).alias("_total")
+    quarantined = F.sum((F.size("_failed_rules") > 0).cast("int")).alias("_quarantined")
     fails = [
         F.sum(F.array_contains(F.col("_warned_rules" if r.action == "warn" else "_failed_rules"), r.name).cast("int")).alias(r.name)
         for r in rules
     ]
-    row = staged.agg(total, *fails).collect()[0]
-    return [
+    row = staged.agg(total, quarantined, *fails).collect()[0]
+    results = [
         {
             "table": table,
             "rule": r.name,
@@ -76,6 +79,7 @@ def _count(staged: DataFrame, table: str, rules: list[Expectation]) -> list[dict
         }
         for r in rules
     ]
+    return results, row["_total"], row["_quarantined"] or 0
 
 
 def _raise_on_fail(staged: DataFrame, table: str, rules: list[Expectation], results: list[dict]) -> None:

@@ -191,16 +191,15 @@ def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df:
     if breached:
         raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")
     delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), list(spec.keys), sync=True)
-    quarantined = quarantine(spark, settings, spec, checked.quarantine)
-    written = valid.count()
+    quarantined = quarantine(spark, settings, spec, checked.quarantine, checked.quarantined)
+    written = checked.rows - quarantined
     stats = TableStats(f"silver.{spec.name}", written + quarantined, written, quarantined, sum(r["failed"] for r in checked.results))
     stats.results = results
     return stats
 
 
-def quarantine(spark: SparkSession, settings: Settings, spec: SilverTable, rows: DataFrame) -> int:
-    """MERGE failed rows into <table>_quarantine with the rules they failed; returns how many."""
-    count = rows.count()
+def quarantine(spark: SparkSession, settings: Settings, spec: SilverTable, rows: DataFrame, count: int) -> int:
+    """MERGE the `count` failed rows into <table>_quarantine with the rules they failed; returns how many."""
     if count == 0 or "_source_file" not in rows.columns:
         return count
     rows = rows.withColumn("_quarantined_at", F.current_timestamp()).withColumn("_run_id", F.lit(RUN_ID))

@@ -51,9 +51,18 @@ def test_json_names_parse_tmdb_json(spark):
 
 def test_first_per_key_keeps_first_by_order_and_every_null_key(spark):
     df = spark.createDataFrame([(1, 5), (1, 9), (2, 1), (None, 1), (None, 2)], "k int, v int")
-    got = clean.first_per_key(df, ["k"], [F.col("v").desc()])
+    got = clean.first_per_key(df, ["k"], clean.last(F.col("v")))
     expected = spark.createDataFrame([(1, 9), (2, 1), (None, 1), (None, 2)], "k int, v int")
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_first_per_key_ranks_in_order_with_nulls_last_and_keeps_every_column(spark):
+    df = spark.createDataFrame(
+        [(1, None, 7, ["a"]), (1, 3, 1, ["b"]), (1, 3, 2, ["c"]), (2, None, 1, ["d"]), (2, None, 2, ["e"])],
+        "k int, v int, n long, tags array<string>",
+    )
+    got = clean.first_per_key(df, ["k"], [*clean.last(F.col("v")), -F.col("n")])  # largest v, NULL last; ties: larger n
+    assert sorted(map(tuple, got.collect())) == [(1, 3, 2, ["c"]), (2, None, 2, ["e"])]
 
 
 def test_movielens_title_year_and_genres(spark):

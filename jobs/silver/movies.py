@@ -3,7 +3,7 @@
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from jobs.silver.clean import LINEAGE, any_date, first_per_key, json_names, literal_names, number, positive, text, union_all
+from jobs.silver.clean import LINEAGE, any_date, first_per_key, json_names, last, literal_names, number, positive, text, union_all
 
 # Dedup rule for movies: one row per TMDB id, preferring TMDB 5000, then the Movies Dataset, then MovieLens;
 # within a source the row with most votes, then the latest record.
@@ -139,8 +139,8 @@ def movielens_as_movies(ml: DataFrame) -> DataFrame:
 def dedup_movies(df: DataFrame) -> DataFrame:
     """One row per movie_id by the documented source priority."""
     priority = F.coalesce(*[F.when(F.col("source") == s, F.lit(p)) for s, p in SOURCE_PRIORITY.items()])
-    order = [priority, F.col("vote_count").desc_nulls_last(), F.col("_record_number").desc()]
-    return first_per_key(df, ["movie_id"], order).withColumn("release_year", F.year("release_date"))
+    rank = [priority, *last(F.col("vote_count")), -F.col("_record_number")]
+    return first_per_key(df, ["movie_id"], rank).withColumn("release_year", F.year("release_date"))
 
 
 def movie_genres(movies: DataFrame) -> DataFrame:
@@ -165,7 +165,8 @@ def ratings(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
         F.col("_malformed"),
         *LINEAGE,
     )
-    df = first_per_key(df, ["rating_set", "user_id", "movielens_id"], [F.col("rated_at").desc_nulls_last()])
+    # the latest rating; of two at the same second, the later record of the file
+    df = first_per_key(df, ["rating_set", "user_id", "movielens_id"], [*last(F.unix_micros("rated_at")), -F.col("_record_number")])
     if link_table is None:
         return df.withColumn("tmdb_id", F.lit(None).cast("bigint"))
     return df.join(link_table.select("movielens_id", "tmdb_id"), "movielens_id", "left")
@@ -216,4 +217,4 @@ def credits(tmdb: DataFrame | None, mdb: DataFrame | None) -> DataFrame | None:
         return None
     union = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
     priority = F.when(F.col("source") == "tmdb_5000", 1).otherwise(2)
-    return first_per_key(union, ["movie_id"], [priority, F.col("_record_number").desc()])
+    return first_per_key(union, ["movie_id"], [priority, -F.col("_record_number")])

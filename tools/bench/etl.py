@@ -108,6 +108,21 @@ def main(argv=None) -> None:
     total = bronze + silver + gold
     print(f"total    {total:8.1f} s")
     stop_spark()
+    compare_with_reference(os.path.abspath(raw), {"bronze": bronze, "silver": silver, "gold": gold})
+
+
+def compare_with_reference(raw: str, seconds: dict[str, float]) -> None:
+    """Run the hand-written DuckDB reference on the same files and print its seconds and the pipeline's ratio per layer."""
+    from tools.bench.etl_reference import run
+
+    reference = run(raw)
+    for layer in ("bronze", "silver", "gold"):
+        print(f"reference {layer:6} {reference[layer]:8.1f} s  pipeline/reference {seconds[layer] / reference[layer]:6.1f}x", flush=True)
+    mine, theirs = sum(seconds.values()), sum(reference[layer] for layer in seconds)
+    print(f"reference total  {theirs:8.1f} s  pipeline/reference {mine / theirs:6.1f}x")
+    rows, size = reference["rows"], reference["bytes"]
+    print(f"bronze ratings: {rows:,} rows, {size / 2**20:,.0f} MiB of CSV; reference {rows / reference['bronze']:,.0f} rows/s "
+          f"{size / 2**20 / reference['bronze']:,.0f} MiB/s")
 
 
 if __name__ == "__main__":
