@@ -49,9 +49,9 @@ def statistics(rng: random.Random, artists: list[str]) -> Call:
         ("/api/songs/artist-search", {"q": rng.choice(["heart", "star", "night", "king"])}),
     ]  # fmt: skip
     if len(artists) >= 3:
-        options.append(("/api/songs/artists", {"artist": ",".join(rng.sample(artists[:12], 3))}))
+        options.append(("/api/songs/artists", {"artist": rng.sample(artists[:12], 3)}))  # repeated: names may hold commas
     path, params = rng.choice(options)
-    return Call("GET", path + ("?" + urlencode(params) if params else ""), None, "json")
+    return Call("GET", path + ("?" + urlencode(params, doseq=True) if params else ""), None, "json")
 
 
 def page(rng: random.Random) -> Call:
