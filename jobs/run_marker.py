@@ -25,6 +25,7 @@ from pyspark.sql import SparkSession
 
 from jobs import delta_io
 from jobs.delta_ops import sql_name
+from jobs.workflow.history import pid_alive
 from medialake.log import get_logger, log_event
 from medialake.settings import Settings
 
@@ -49,19 +50,8 @@ class RunMarker:
         """Whether the holder still runs: its process on this host, or a recent heartbeat from another host."""
         host, _, pid = self.owner.rpartition(":")
         if host == socket.gethostname() and pid.isdigit():
-            return _process_alive(int(pid))
+            return pid_alive(int(pid))
         return time.time() - self.heartbeat < LEASE_SECONDS
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether a process with this pid runs on this host."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def this_process() -> str:

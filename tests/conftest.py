@@ -60,6 +60,20 @@ def demo_lakehouse(spark, tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def gold(gold_lakehouse):
+    """DuckDB with the catalogue tables attached, to check that picks exist."""
+    import duckdb
+
+    from service.warehouse.local import delta_extension_path
+
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{delta_extension_path()}'")
+    for table in ("songs_catalog", "movies_catalog"):
+        con.execute(f"ATTACH '{gold_lakehouse}/gold/{table}' AS {table} (TYPE delta)")
+    return con
+
+
 @pytest.fixture
 def app(gold_lakehouse):
     """The Flask app on the local warehouse over the shared gold tables."""

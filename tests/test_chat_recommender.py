@@ -3,7 +3,6 @@
 import json
 import os
 
-import duckdb
 import pytest
 
 from service.chat.anchors import ANCHORS, FEATURES
@@ -14,7 +13,7 @@ from service.chat.intent import parse
 from service.chat.mood import MoodMatcher, keyword_matcher
 from service.chat.recommender import Recommender
 from service.chat.schedule import ScheduleError
-from service.warehouse.local import LocalWarehouse, delta_extension_path
+from service.warehouse.local import LocalWarehouse
 from service.warehouse.lookups import ReferenceLists
 
 CASES = json.load(open(os.path.join(os.path.dirname(__file__), "chat_regression.json")))["cases"]
@@ -39,16 +38,6 @@ def warehouse(gold_lakehouse):
 def recommender(warehouse, matcher):
     """The recommender with the genres, artists and years of the gold tables."""
     return Recommender(warehouse, matcher, catalogue_of(ReferenceLists(warehouse), matcher.encoder))
-
-
-@pytest.fixture(scope="module")
-def gold(gold_lakehouse):
-    """DuckDB with the catalogue tables attached, to check that picks exist."""
-    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-    con.execute(f"LOAD '{delta_extension_path()}'")
-    for table in ("songs_catalog", "movies_catalog"):
-        con.execute(f"ATTACH '{gold_lakehouse}/gold/{table}' AS {table} (TYPE delta)")
-    return con
 
 
 def test_the_multilingual_wheel_is_used_and_embeds_across_languages(matcher):

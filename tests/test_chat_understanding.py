@@ -6,7 +6,6 @@ import json
 import os
 import re
 
-import duckdb
 import pytest
 
 from service.chat import training
@@ -15,7 +14,7 @@ from service.chat.assistant import catalogue_of
 from service.chat.catalogue import Catalogue, fold
 from service.chat.mood import MoodMatcher, labelled_phrases
 from service.chat.recommender import Recommender
-from service.warehouse.local import LocalWarehouse, delta_extension_path
+from service.warehouse.local import LocalWarehouse
 from service.warehouse.lookups import ReferenceLists
 from tools.bench.chat_understanding import evaluate, load_set, offline_predictor
 
@@ -37,16 +36,6 @@ def recommender(gold_lakehouse, matcher):
     return Recommender(
         LocalWarehouse(gold_lakehouse), matcher, catalogue_of(ReferenceLists(LocalWarehouse(gold_lakehouse)), matcher.encoder)
     )
-
-
-@pytest.fixture(scope="module")
-def gold(gold_lakehouse):
-    """DuckDB with the catalogue tables attached."""
-    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-    con.execute(f"LOAD '{delta_extension_path()}'")
-    for table in ("songs_catalog", "movies_catalog"):
-        con.execute(f"ATTACH '{gold_lakehouse}/gold/{table}' AS {table} (TYPE delta)")
-    return con
 
 
 def column(gold, sql: str) -> set:
