@@ -48,6 +48,13 @@ OPS = (
     ),
     Table(
         "ops",
+        "releases",
+        words("release_id"),
+        words("release_id published_at versions"),
+        "one row per published run: the gold tables' Delta versions (JSON) that the service reads together",
+    ),
+    Table(
+        "ops",
         "writer",
         words("slot"),
         words("slot run_id owner heartbeat versions created"),

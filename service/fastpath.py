@@ -2,6 +2,7 @@
 
 import time
 
+from service import security
 from service.cache import RememberedAnswers, headers, not_modified
 from service.observability import access_logger, account, request_id_from
 
@@ -21,7 +22,11 @@ class CachedAnswers:
         if answer is None:
             return self.wsgi(environ, start_response)
         started = time.perf_counter()
-        if self.app.extensions["warehouse"].versions(answer.tables) != answer.versions:
+        try:
+            current = self.app.extensions["warehouse"].versions(answer.tables)
+        except Exception:  # the warehouse failed: Flask answers as JSON (stale or 503), never a bare 500 from here
+            return self.wsgi(environ, start_response)
+        if current != answer.versions:
             return self.wsgi(environ, start_response)
         return self.serve(answer, environ, start_response, started)
 
@@ -29,7 +34,7 @@ class CachedAnswers:
         """The answer, or a 304 when the client holds it; counted and logged as Flask would."""
         fresh = not not_modified(environ.get("HTTP_IF_NONE_MATCH", ""), answer.etag)
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
-        response_headers = headers(answer.etag) + [("X-Request-Id", request_id)]
+        response_headers = headers(answer.etag) + security.headers() + [("X-Request-Id", request_id)]
         if fresh:
             response_headers += [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))]
         start_response("200 OK" if fresh else "304 Not Modified", response_headers)

@@ -3,13 +3,14 @@
 import logging
 import shutil
 
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 from flask import request
 
 from service import create_app
 from service.api.registry import ENDPOINTS
 from service.cache import LRU, not_modified
 from service.pages import PAGES
+from tests.releases import write_and_publish
 
 SIZE = 8
 
@@ -31,7 +32,7 @@ def test_a_full_store_keeps_taking_new_urls_after_the_tables_change(gold_lakehou
     assert flask_saw == [top_tracks(limit) for limit in range(1, 2 * SIZE + 1)] and len(store) == SIZE
     table = DeltaTable(f"{root}/gold/top_tracks")
     version = table.version()
-    write_deltalake(table, table.to_pandas(), mode="overwrite")  # the ETL ran: every remembered answer is now out of date
+    write_and_publish(root, "top_tracks", table.to_pandas())  # the ETL ran: every remembered answer is now out of date
     flask_saw.clear()
     fresh = [top_tracks(limit) for limit in range(2 * SIZE + 1, 2 * SIZE + 4)] + [top_tracks(2 * SIZE)]
     for url in fresh:

@@ -11,6 +11,7 @@ from service.observability import WAREHOUSE_ERRORS
 from service.params import BadRequest, Param, parse_all
 from service.queries import load
 from service.warehouse import WarehouseError
+from service.warehouse.base import public_message
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 ENDPOINTS: list["Endpoint"] = []
@@ -67,7 +68,7 @@ def answer(route: str, params: dict, plan: dict[str, tuple[str, dict]], check=la
         try:
             data = run_plan(warehouse, plan)
             check(data)
-            body = encode(route, params, versions, data)
+            body = encode(route, params, versions, data, warehouse.release_name())
         except WarehouseError as error:
             WAREHOUSE_ERRORS.labels(route).inc()
             return stale_or_503(route, params, error)
@@ -87,17 +88,17 @@ def run_plan(warehouse, plan: dict[str, tuple[str, dict]]) -> dict:
     return results["data"] if list(results) == ["data"] else results
 
 
-def encode(route: str, params: dict, versions: dict, data, stale: bool = False) -> bytes:
-    """The documented envelope: data plus meta (route, parameters, table versions, stale)."""
-    meta = {"route": route, "params": params, "table_versions": versions, "stale": stale}
+def encode(route: str, params: dict, versions: dict, data, release: str) -> bytes:
+    """The documented envelope: data plus meta (route, parameters, the release and its table versions, stale)."""
+    meta = {"route": route, "params": params, "release": release, "table_versions": versions, "stale": False}
     if isinstance(data, list):
         meta["rows"] = len(data)
     return json.dumps({"data": data, "meta": meta}, default=str, separators=(",", ":")).encode()
 
 
 def stale_or_503(route: str, params: dict, error: Exception):
-    """The last good answer marked stale, or a 503 naming the problem."""
-    current_app.logger.warning("warehouse failed: %s", error)
+    """The last good answer marked stale, or a 503 naming the problem (no path, host or secret: the log has the rest)."""
+    current_app.logger.warning("warehouse failed (request %s): %s", g.get("request_id", "-"), error)
     body = current_app.extensions["cache"].stale(request_key(route, params))
     if body is not None:
         g.cache = "stale"
@@ -106,7 +107,7 @@ def stale_or_503(route: str, params: dict, error: Exception):
         return current_app.response_class(
             json.dumps(document, default=str), mimetype="application/json", headers={"Warning": '110 - "stale"'}
         )
-    raise ServiceUnavailable(str(error))
+    raise ServiceUnavailable(public_message(error)) from error
 
 
 class ServiceUnavailable(RuntimeError):

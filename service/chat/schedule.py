@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from medialake.settings import CLOCK
 from service.chat.anchors import BY_NAME
 from service.chat.intent import Intent
 from service.chat.mood import Mood
@@ -61,16 +62,22 @@ def parse_todos(text: str) -> list[Todo]:
 
 
 def clock(text: str, parameter: str) -> int:
-    """HH:MM as minutes since midnight."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(text).strip())
-    if not match or int(match[1]) > 24 or int(match[2]) > 59:
-        raise ScheduleError(parameter, f"{parameter} must be HH:MM, got {text!r}")
-    return int(match[1]) * 60 + int(match[2])
+    """HH:MM (00:00 to 23:59, or 24:00) as minutes since midnight: the settings' clock form (medialake/settings.py CLOCK).
+
+    24:00 is kept because a day may end at midnight, as a to-do may ("party 22-24"); as a day_start it leaves no time,
+    and day_bounds refuses it. Spaces, one-digit minutes and non-ASCII digits are refused.
+    """
+    if not isinstance(text, str) or not CLOCK.fullmatch(text):
+        raise ScheduleError(parameter, f"{parameter} must be HH:MM from 00:00 to 23:59 (or 24:00, the end of the day), got {text!r}")
+    hours, mins = text.split(":")
+    return int(hours) * 60 + int(mins)
 
 
 def day_bounds(day_start: str, day_end: str) -> tuple[int, int]:
     """The day's start and end as minutes since midnight; the end must come after the start."""
     start, end = clock(day_start, "day_start"), clock(day_end, "day_end")
+    if start == 24 * 60:
+        raise ScheduleError("day_start", "day_start must be before 24:00, which only ends a day")
     if end <= start:
         raise ScheduleError("day_end", "day_end must be after day_start")
     return start, end

@@ -41,12 +41,14 @@ def names() -> list[str]:
     return sorted(f[:-4] for f in os.listdir(FOLDER) if f.endswith(".sql"))
 
 
-def transpile(query: Query, dialect: str, table_name) -> str:
-    """The query in another dialect with each gold.<table> renamed by table_name(table)."""
+def transpile(query: Query, dialect: str, table_name, version_of=lambda table: None) -> str:
+    """The query in another dialect with each gold.<table> renamed by table_name(table), read at version_of(table)
+    when that is a number (Delta time travel: `VERSION AS OF n`)."""
     tree = sqlglot.parse_one(query.sql, read="databricks")
     for table in tree.find_all(exp.Table):
         if table.db == "gold":
-            table.replace(
-                exp.to_table(table_name(table.name)).as_(table.alias_or_name) if table.alias else exp.to_table(table_name(table.name))
-            )
+            renamed, version = exp.to_table(table_name(table.name), dialect="databricks"), version_of(table.name)
+            if version is not None:
+                renamed.set("version", exp.Version(this="VERSION", kind="AS OF", expression=exp.Literal.number(int(version))))
+            table.replace(renamed.as_(table.alias_or_name) if table.alias else renamed)
     return tree.sql(dialect=dialect)
