@@ -15,7 +15,7 @@ KINDS = ("text", "int", "float", "bool", "path", "enum", "secret", "json", "cloc
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 INTEGER = re.compile(r"-?[0-9]+")
 NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-CLOCK = re.compile(r"([01]?\d|2[0-3]):[0-5]\d|24:00")
+CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]|24:00")  # ASCII digits: \d also takes "٠٧:٠٠"; 24:00 ends a day
 
 
 class SettingError(ValueError):
@@ -194,10 +194,13 @@ SETTINGS = {
     "connect_timeout_seconds": _s("MEDIALAKE_CONNECT_TIMEOUT_SECONDS", "float", "10", "Warehouse connect timeout.", minimum=0),
     "query_timeout_seconds": _s("MEDIALAKE_QUERY_TIMEOUT_SECONDS", "float", "30", "Warehouse query timeout.", minimum=0),
     "local_version_check_seconds": _s("MEDIALAKE_LOCAL_VERSION_CHECK_SECONDS", "float", "0.05",
-                                      "Local backend: how long a table's Delta version is trusted before one stat of its _delta_log "
+                                      "Local backend: how long the loaded release is trusted before one stat of ops/releases/_delta_log "
                                       "(0: every request).", minimum=0),
     "version_check_seconds": _s("MEDIALAKE_VERSION_CHECK_SECONDS", "float", "5", "Databricks backend: how long a table version is trusted.",
                                 minimum=0),
+    "warehouse_retry_seconds": _s("MEDIALAKE_WAREHOUSE_RETRY_SECONDS", "float", "2",
+                                  "Databricks backend: after a failure, how long calls fail at once (stale answer or 503) before "
+                                  "the warehouse is tried again.", minimum=0),
     "cache_entries": _s("MEDIALAKE_CACHE_ENTRIES", "int", "4096",
                         "Answers kept per worker in each in-memory cache (least recently used replaced first).", minimum=1),
     "access_log": _s("MEDIALAKE_ACCESS_LOG", "bool", "1", "1 to log one JSON line per request, 0 to turn it off."),
@@ -220,10 +223,19 @@ SETTINGS = {
     "chat_rate_limit": _s("MEDIALAKE_CHAT_RATE_LIMIT", "text", "30 per minute",
                           "Chat and schedule requests allowed per client address (Flask-Limiter syntax)."),
     "chat_max_chars": _s("MEDIALAKE_CHAT_MAX_CHARS", "int", "500", "Longest chat message accepted, in characters.", minimum=1),
+    "max_body_bytes": _s("MEDIALAKE_MAX_BODY_BYTES", "int", "65536",
+                         "Largest request body accepted, in bytes (Flask's MAX_CONTENT_LENGTH): a larger one is answered 413 "
+                         "unread, with a Content-Length or chunked.", minimum=1),
+    "rate_limit_storage": _s("MEDIALAKE_RATE_LIMIT_STORAGE", "text", "memory://",
+                             "Where the chat's rate limits are counted (Flask-Limiter storage URI): memory:// (per worker) "
+                             "or redis://host:6379/0 (shared by every worker and instance)."),
+    "proxy_hops": _s("MEDIALAKE_PROXY_HOPS", "int", "0",
+                     "Proxies in front of the service whose X-Forwarded-For and X-Forwarded-Proto are trusted "
+                     "(1 on Azure App Service); 0 trusts none.", minimum=0),
     "day_start": _s("MEDIALAKE_DAY_START", "clock", "07:00", "Listening schedule: when the day starts unless the request says."),
     "day_end": _s("MEDIALAKE_DAY_END", "clock", "23:00", "Listening schedule: when the day ends unless the request says."),
     "images_dir": _s("MEDIALAKE_IMAGES_DIR", "path", "", "Notebooks save their figures here as PNG when set (make images: images/)."),
-    "datagen_scale": _s("MEDIALAKE_DATAGEN_SCALE", "enum", "small", "Size of generated data.", "tiny small demo full"),
+    "datagen_scale": _s("MEDIALAKE_DATAGEN_SCALE", "enum", "demo", "Size of generated data.", "tiny small demo full"),
     "datagen_seed": _s("MEDIALAKE_DATAGEN_SEED", "int", "42", "Seed of the synthetic data generator."),
 }  # fmt: skip
 

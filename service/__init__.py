@@ -16,7 +16,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings_config(test_config or {}))
     app.json.sort_keys = False
-    from service import errors, observability, pages
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]  # werkzeug refuses a larger body with a 413, unread
+    from service import errors, observability, pages, security
     from service.api import chat, movies, songs  # noqa: F401  (registers the endpoints)
     from service.api.registry import blueprint as api
     from service.api.system import blueprint as system
@@ -32,9 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["chat"] = chat_assistant(app.config, app.extensions["warehouse"], app.extensions["lookups"])
     for blueprint in (api, system, chat.blueprint, pages.blueprint):
         app.register_blueprint(blueprint)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATE_LIMIT_STORAGE"]  # what Flask-Limiter's init_app reads
     chat.limiter.init_app(app)
     errors.install(app)
     observability.install(app)
+    security.install(app)  # headers and the trusted proxy hops; before the fast path, which stays outermost
     app.extensions["fastpath"] = app.wsgi_app = CachedAnswers(app, app.extensions["answers"])
     return app
 

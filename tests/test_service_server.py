@@ -79,7 +79,8 @@ def test_each_page_draws_its_chart_with_no_console_errors(server, browser, page)
     tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.goto(f"{url}/{page.slug}")
-    tab.wait_for_function("window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
+    # a function, not an expression: Playwright evals an expression, which the pages' CSP (no 'unsafe-eval') refuses
+    tab.wait_for_function("() => window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
     points = tab.evaluate("window.medialakeChart.data.datasets.reduce((n, d) => n + d.data.length, 0)")
     os.makedirs(ARTIFACTS, exist_ok=True)
     tab.screenshot(path=os.path.join(ARTIFACTS, page.slug.replace("/", "_") + ".png"), full_page=True)
@@ -102,7 +103,7 @@ def test_a_bad_form_value_shows_the_api_error(server, browser):
     url, _ = server
     tab = browser.new_page()
     tab.goto(f"{url}/movies/genres")
-    tab.wait_for_function("window.medialakeChart !== undefined", timeout=15000)
+    tab.wait_for_function("() => window.medialakeChart !== undefined", timeout=15000)
     tab.fill("input[name=year_to]", "1900")
     tab.click("button[type=submit]")
     tab.wait_for_selector("#status.error")
@@ -116,20 +117,60 @@ def test_chat_page_streams_picks_using_the_last_chart_as_context(server, browser
     errors = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.goto(f"{url}/songs/genres")
-    tab.wait_for_function("window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
+    tab.wait_for_function("() => window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
     viewed = tab.evaluate("JSON.parse(sessionStorage.getItem('medialake.view')).rows.map(r => r.genre)")
     tab.click("a[href='/chat']")
     assert "Genre popularity" in tab.inner_text("#view")
     tab.fill("input[name=message]", "of the genres in this chart, something upbeat")
     tab.click("#chat button[type=submit]")
-    tab.wait_for_function("window.medialakeChat !== undefined", timeout=30000)
+    tab.wait_for_function("() => window.medialakeChat !== undefined", timeout=30000)
     picks = tab.eval_on_selector_all("#picks li", "lis => lis.map(li => li.innerText)")
     assert len(picks) == 3 and all("BPM" in p for p in picks) and tab.inner_text("#text")
     assert any(genre in picks[0] for genre in viewed)
     tab.fill("input[name=todos]", "gym 7-8, work 9-17, dinner 19-20")
     tab.click("#schedule button[type=submit]")
-    tab.wait_for_function("window.medialakeSchedule !== undefined", timeout=30000)
+    tab.wait_for_function("() => window.medialakeSchedule !== undefined", timeout=30000)
     assert tab.locator("#slots section").count() == 3
     tab.screenshot(path=os.path.join(ARTIFACTS, "chat.png"), full_page=True)
     tab.close()
     assert errors == []
+
+
+# Runs before any script of the page: every Content-Security-Policy violation is kept in window.violations.
+WATCH_VIOLATIONS = """window.violations = [];
+document.addEventListener("securitypolicyviolation", e => window.violations.push(e.effectiveDirective + " " + e.blockedURI));"""
+CHARTS = {f"/{p.slug}" for p in PAGES}
+
+
+def watched_tab(browser, url: str):
+    """A tab on `url` that records policy violations and console errors: (tab, response, console errors)."""
+    tab, errors = browser.new_page(viewport={"width": 1100, "height": 800}), []
+    tab.add_init_script(WATCH_VIOLATIONS)
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    return tab, tab.goto(url), errors
+
+
+@pytest.mark.parametrize("path", ["/", *sorted(CHARTS), "/chat", "/docs"])
+def test_every_page_works_under_its_content_security_policy(server, browser, path):
+    url, _ = server
+    tab, response, errors = watched_tab(browser, url + path)
+    policy = response.headers.get("content-security-policy", "")
+    if path in CHARTS:
+        tab.wait_for_function("() => window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
+    if path == "/chat":  # chat.js ran: it says which chart the chat would use
+        tab.wait_for_function("() => document.getElementById('view').textContent !== ''", timeout=15000)
+    violations = tab.evaluate("window.violations")
+    tab.close()
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy and response.headers.get("x-frame-options") == "DENY"
+    assert violations == [] and errors == []
+
+
+def test_the_violation_watch_sees_inline_styles_and_foreign_images(server, browser):
+    url, _ = server
+    tab, _, _ = watched_tab(browser, url + "/docs")
+    tab.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p><img src=\"https://example.com/x.png\">')")
+    tab.wait_for_function("() => window.violations.length >= 2", timeout=5000)
+    directives = {v.split(" ")[0] for v in tab.evaluate("window.violations")}
+    tab.close()
+    assert directives == {"style-src-attr", "img-src"}

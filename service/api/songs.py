@@ -105,9 +105,10 @@ def text_given(params: dict, warehouse) -> None:
         raise BadRequest("q", "q is required: the text to look for in artist names")
 
 
-@endpoint(
-    "/songs/artist-search", "Artists whose name contains a text", (Param("q", "string", None, help="text to find"), limit(10)), text_given
-)
+SEARCH_TEXT = Param("q", "string", None, help="text to find (at most 100 characters)", max_length=100)
+
+
+@endpoint("/songs/artist-search", "Artists whose name contains a text", (SEARCH_TEXT, limit(10)), text_given)
 def artist_search(p):
     """Matching artists, most songs first."""
     return {"data": ("artist_search", p)}

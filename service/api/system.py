@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, render_template
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from service.errors import unavailable
 from service.observability import REGISTRY
 from service.openapi import document
 from service.warehouse import WarehouseError
@@ -18,11 +19,11 @@ def health():
 
 @blueprint.get("/ready")
 def ready():
-    """The warehouse answers: 200, else 503 with the reason."""
+    """The warehouse answers: 200, else the 503 error envelope with the reason."""
     try:
         current_app.extensions["warehouse"].ping()
     except WarehouseError as error:
-        return jsonify(status="unavailable", error={"status": 503, "code": "warehouse_unavailable", "message": str(error)}), 503
+        return unavailable(error)
     return jsonify(status="ready", warehouse=current_app.config["WAREHOUSE"])
 
 
