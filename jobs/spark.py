@@ -9,6 +9,11 @@ from medialake.settings import Settings, load_settings
 
 _servers = []
 
+# Sail logs (Rust, straight to stderr) at info, and every clean stop ends with "WARN sail_common::actor] aborting N
+# task(s)": the idle timers it drops at shutdown, which reads like a failure. Its real warnings and errors still show;
+# a RUST_LOG of the user's own wins (RUST_LOG=info brings the rest back).
+SAIL_LOG = "warn,sail_common::actor=error"
+
 
 def on_databricks() -> bool:
     """True on a Databricks cluster, whose runtime sets DATABRICKS_RUNTIME_VERSION (not a medialake setting)."""
@@ -39,6 +44,7 @@ def _session(settings: Settings) -> SparkSession:
 
 def _start_sail() -> str:
     """Start an in-process Sail Spark Connect server on a free loopback port; stop it at exit."""
+    os.environ.setdefault("RUST_LOG", SAIL_LOG)  # read by Sail's logger when it starts, so set before the import
     from pysail.spark import SparkConnectServer
 
     server = SparkConnectServer("127.0.0.1", 0)

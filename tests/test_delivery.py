@@ -151,6 +151,104 @@ def test_the_makefile_has_every_entry_point(target):
     assert re.search(rf"^\s+{target}\s+\S", listed, flags=re.M)
 
 
+def recipe(rule: str) -> list[str]:
+    """The recipe lines of one Makefile rule, continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", read("Makefile"))
+    return re.search(rf"^{re.escape(rule)}:.*\n((?:\t.*\n)+)", text, flags=re.M).group(1).splitlines()
+
+
+def prerequisites(target: str) -> list[str]:
+    """A make target's prerequisites, in order."""
+    return re.search(rf"^{target}:([^#\n]*)", read("Makefile"), flags=re.M).group(1).split()
+
+
+def test_make_test_checks_java_and_maven_before_it_fetches_the_jars():
+    assert prerequisites("test").index("java") < prerequisites("test").index("jars") and "java" in prerequisites("jars")
+    dry_run = subprocess.run(["make", "--no-print-directory", "-n", "java"], cwd=ROOT, capture_output=True, text=True)
+    assert dry_run.stdout == "tools/java.sh\n", dry_run.stdout + dry_run.stderr
+    done = subprocess.run([os.path.join(ROOT, "tools", "java.sh")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "", done.stdout + done.stderr  # make test has Java 17 and Maven by now
+
+
+def stand_in_tools(tmp_path, java_version: str | None, mvn: bool) -> str:
+    """A PATH holding only what tools/java.sh runs, a java printing java_version and an mvn: no apt-get, no sudo."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in ("bash", "sed", "head", "id"):
+        (folder / tool).symlink_to(shutil.which(tool))
+    scripts = {
+        "java": f"echo 'openjdk version \"{java_version}\" 2024-01-16' >&2" if java_version else None,
+        "mvn": "echo Maven" if mvn else None,
+    }
+    for name, body in scripts.items():
+        if body:
+            (folder / name).write_text(f"#!/bin/sh\n{body}\n")
+            (folder / name).chmod(0o755)
+    return str(folder)
+
+
+@pytest.mark.parametrize(
+    "java_version, mvn, found",
+    [("17.0.15", True, None), ("21.0.2", True, None), ("11.0.22", True, "java 11, mvn present"),
+     ("1.8.0_402", True, "java 1, mvn present"), (None, True, "java none, mvn present"), ("17.0.15", False, "java 17, mvn missing")],
+)  # fmt: skip
+def test_make_java_accepts_java_17_and_later_with_maven_else_stops_at_once_with_the_command(tmp_path, java_version, mvn, found):
+    path = stand_in_tools(tmp_path, java_version, mvn)
+    done = subprocess.run(
+        [os.path.join(path, "bash"), os.path.join(ROOT, "tools", "java.sh")], env={"PATH": path}, capture_output=True, text=True, timeout=30
+    )
+    if found is None:
+        assert done.returncode == 0 and done.stdout + done.stderr == ""
+    else:
+        assert done.returncode == 1 and f"(found {found})" in done.stderr, done.stderr
+        assert "\n  apt-get update && apt-get install -y openjdk-17-jdk-headless maven\n" in done.stderr
+
+
+def step(tmp_path, *command: str, heartbeat: str = "30") -> subprocess.CompletedProcess:
+    """tools/step.sh running one command as a step of a target named demo, logging under tmp_path/logs."""
+    env = {**os.environ, "STEP_LOG_DIR": str(tmp_path / "logs"), "STEP_HEARTBEAT_SECONDS": heartbeat}
+    script = os.path.join(ROOT, "tools", "step.sh")
+    return subprocess.run([script, "demo", "the label", *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_step_prints_its_label_and_seconds_and_keeps_the_commands_output_in_its_log(tmp_path):
+    done = step(tmp_path, "bash", "-c", "echo pip says a lot; echo a warning >&2")
+    assert done.returncode == 0 and done.stderr == ""
+    assert re.fullmatch(r"\[demo\] the label \.\.\.\n\[demo\] the label \.\.\. \d+ s\n", done.stdout), done.stdout
+    log = (tmp_path / "logs" / "demo.log").read_text()
+    assert "pip says a lot" in log and "a warning" in log
+
+
+def test_a_long_step_prints_a_heartbeat(tmp_path):
+    done = step(tmp_path, "sleep", "2.5", heartbeat="1")
+    assert done.returncode == 0 and re.search(r"^\[demo\] the label \.\.\. \d+ s, still running$", done.stdout, flags=re.M)
+
+
+def test_a_failing_step_exits_with_its_status_and_prints_the_tail_of_its_own_output(tmp_path):
+    assert step(tmp_path, "echo", "an earlier step").returncode == 0
+    done = step(tmp_path, "bash", "-c", "echo 'ERROR: No matching distribution found'; exit 3")
+    assert done.returncode == 3 and "[demo] the label ... failed after" in done.stderr
+    assert "ERROR: No matching distribution found" in done.stderr and "an earlier step" not in done.stderr
+
+
+def test_the_install_and_llm_steps_run_through_step_sh_and_the_llama_build_says_how_long():
+    pip_lines = [line for rule in ("$(VENV)/.installed", "$(VENV)/.llm-installed") for line in recipe(rule) if "$(PIP)" in line]
+    assert len(pip_lines) >= 5 and all("$(STEP)" in line.split("$(PIP)")[0] for line in pip_lines), pip_lines
+    assert not [line for line in pip_lines if "--quiet" in line], "a quiet step's output belongs in its log"
+    assert [line for line in pip_lines if "llama-cpp-python" in line and "about 10 min" in line]
+
+
+def test_make_datagen_generates_the_settings_scale_demo_unless_scale_is_given():
+    env = {k: v for k, v in os.environ.items() if k not in ("SCALE", "MEDIALAKE_DATAGEN_SCALE", "MAKEFLAGS", "MFLAGS")}
+
+    def dry_run(*args):
+        done = subprocess.run(["make", "--no-print-directory", "-n", "datagen", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        return [line for line in done.stdout.splitlines() if "tools.datagen" in line][0]
+
+    assert "--scale" not in dry_run() and "--scale tiny" in dry_run("SCALE=tiny")
+    assert SETTINGS["datagen_scale"].default == "demo"
+
+
 # --- ARM template ---------------------------------------------------------------------------------------------
 
 TEMPLATE, PARAMETERS = json.loads(read("template.json")), json.loads(read("parameters.json"))

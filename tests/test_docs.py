@@ -21,6 +21,17 @@ def test_every_setting_is_documented():
     assert not stale, f"settings whose 'accepts' column in README.md differs from medialake/settings.py: {stale}"
 
 
+def test_every_settings_default_is_the_one_in_the_readme():
+    cells = [line.split(" | ") for line in read("README.md").splitlines() if line.startswith("| `")]
+    rows = {row[0][3:-1]: row[2] for row in cells if len(row) >= 4}  # | `VARIABLE` | accepts | default | meaning |
+    wrong = [
+        (s.env, s.default, rows.get(s.env))
+        for s in SETTINGS.values()
+        if s.env in rows and not (f"`{s.default}`" in rows[s.env] if s.default else rows[s.env].startswith("("))
+    ]
+    assert not wrong, f"settings whose default column in README.md differs from medialake/settings.py: {wrong}"
+
+
 def test_every_make_target_is_documented_and_has_help():
     makefile, readme = read("Makefile"), read("README.md")
     targets = re.findall(r"^([a-z-]+):", makefile, flags=re.M)
