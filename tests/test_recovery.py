@@ -127,8 +127,9 @@ def test_a_second_run_waits_for_the_slot_holder_and_then_runs(spark, tiny_raw, t
     settings = settings_for(tiny_raw, lakehouse)
     slot = WriterSlot(spark, settings)
     assert slot.try_take(slot.holder(), "holder-in-this-process")
-    proc = subprocess.Popen([sys.executable, "-m", "jobs", "etl"], env=etl_env(tiny_raw, lakehouse), stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobs", "etl"], env=etl_env(tiny_raw, lakehouse), stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
     waited = next((line for line in proc.stderr if "waiting for the lakehouse writer slot" in line), "")
     assert json.loads(waited)["holder"] == "holder-in-this-process"
     assert not os.path.exists(os.path.join(lakehouse, "silver")), "nothing written while the slot is held"

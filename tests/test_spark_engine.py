@@ -105,8 +105,9 @@ def test_cluster_down_with_nothing_running_and_make_dry_run_exit_cleanly(tmp_pat
     assert dry.returncode == 0 and "-m jobs cluster up" in dry.stdout and "-m jobs cluster down" in dry.stdout
 
 
-def test_the_pipeline_writes_catalog_tables_that_the_service_and_databricks_backend_name_alike(jvm_cluster, tiny_raw, tmp_path,
-                                                                                            monkeypatch):
+def test_the_pipeline_writes_catalog_tables_that_the_service_and_databricks_backend_name_alike(
+    jvm_cluster, tiny_raw, tmp_path, monkeypatch
+):
     from jobs.delta_ops import table_ops
     from jobs.pipeline import run_etl
     from medialake.settings import load_settings

@@ -1,12 +1,17 @@
 """ETL benchmark: generated data at the full Movies Dataset scale (26M ratings) plus 100k songs.
 
-Prints wall seconds, rows per second and peak memory (this process, which hosts the Sail engine) per layer.
-python -m tools.bench.etl [--scale full] [--workdir bench-data]
+Prints wall seconds, rows per second and peak memory (of all the processes: this one, its children, the cluster's)
+per layer, and the hand-written DuckDB reference with the ratios.
+python -m tools.bench.etl [--scale full] [--engine sail] [--workdir bench-data]
+python -m tools.bench.etl --scale demo --engine all   # every engine on the same input, each in its own process, one table
 """
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 
@@ -19,7 +24,9 @@ from jobs.spark import get_spark, stop_spark
 from medialake.settings import load_settings
 from tools.datagen import SCALES, generate
 
-ENGINES = ("sail", "spark", "cluster")  # embedded Sail; JVM Spark local[2] with Delta; the standalone cluster via Connect
+ENGINES = ("sail", "sail-local-cluster", "spark", "cluster")  # embedded Sail, alone or with 2 workers; JVM Spark local[2]
+# with Delta; the standalone cluster (master, 2 workers, Connect server) through Connect
+SAIL_LOCAL_CLUSTER = {"SAIL_MODE": "local-cluster", "SAIL_CLUSTER__WORKER_INITIAL_COUNT": "2"}
 
 
 class PeakMemory:
@@ -56,12 +63,18 @@ def rss(process: psutil.Process) -> int:
 
 def engine_settings(engine: str, raw: str, lakehouse: str, workdir: str):
     """Settings for an engine, and the processes that are the engine when they are not this one's children."""
+    if engine == "sail-local-cluster":
+        os.environ.update(SAIL_LOCAL_CLUSTER)  # read by Sail when get_spark starts it, in this process only
+        engine = "sail"
     if engine != "cluster":
         return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": engine}), ()
     home = os.path.join(workdir, "cluster")
     url = cluster.up(home)
     processes = tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
     return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": "remote", "spark_remote": url}), processes
+
+
+PEAKS: dict[str, float] = {}  # layer -> peak GiB of this run, for --json
 
 
 def timed(label: str, rows_of, step, others=()):
@@ -71,6 +84,7 @@ def timed(label: str, rows_of, step, others=()):
         result = step()
         seconds = time.time() - started
     rows = rows_of()
+    PEAKS[label] = memory.peak / 2**30
     print(
         f"{label:8} {seconds:8.1f} s {rows:>12,} rows {rows / seconds:>12,.0f} rows/s  peak {memory.peak / 2**30:5.2f} GiB",
         flush=True,
@@ -89,8 +103,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="full", choices=sorted(SCALES))
     parser.add_argument("--workdir", default="bench-data")
-    parser.add_argument("--engine", default="sail", choices=ENGINES, help="cluster: starts (or reuses) the standalone cluster")
+    parser.add_argument(
+        "--engine",
+        default="sail",
+        choices=ENGINES + ("all",),
+        help="cluster: starts (or reuses) the standalone cluster; all: every engine, side by side",
+    )
+    parser.add_argument("--no-reference", action="store_true", help="skip the DuckDB reference")
+    parser.add_argument("--json", default="", help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if args.engine == "all":
+        return side_by_side(args.scale, args.workdir)
     raw = os.path.join(args.workdir, f"raw-{args.scale}")
     lakehouse = os.path.abspath(os.path.join(args.workdir, f"lakehouse-{args.engine}"))
     if not os.path.isdir(raw):
@@ -108,7 +131,37 @@ def main(argv=None) -> None:
     total = bronze + silver + gold
     print(f"total    {total:8.1f} s")
     stop_spark()
-    compare_with_reference(os.path.abspath(raw), {"bronze": bronze, "silver": silver, "gold": gold})
+    seconds = {"bronze": bronze, "silver": silver, "gold": gold}
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"seconds": seconds, "peak_gib": PEAKS}, handle)
+    if not args.no_reference:
+        compare_with_reference(os.path.abspath(raw), seconds)
+
+
+def side_by_side(scale: str, workdir: str) -> None:
+    """Every engine on the same generated input, one process each (an engine per process), then one table."""
+    rows = []
+    for engine in ENGINES:
+        out = os.path.join(os.path.abspath(workdir), f"bench-{engine}.json")
+        command = [sys.executable, "-m", "tools.bench.etl", "--scale", scale, "--workdir", workdir, "--engine", engine,
+                   "--no-reference", "--json", out]  # fmt: skip
+        print(f"-- {engine}", flush=True)
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            rows.append(f"{engine:20} failed: {last_error(done.stderr)}")
+            continue
+        figures = json.load(open(out))
+        layers = [figures["seconds"][layer] for layer in ("bronze", "silver", "gold")]
+        rows.append(f"{engine:20} " + " ".join(f"{v:8.1f}" for v in [*layers, sum(layers)]) + f"  {max(figures['peak_gib'].values()):8.2f}")
+    print(f"{'engine':20} {'bronze':>8} {'silver':>8} {'gold':>8} {'total s':>8}  {'peak GiB':>8}")
+    print("\n".join(rows))
+
+
+def last_error(stderr: str) -> str:
+    """The last line of a failed run's error output that says something."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no output"
 
 
 def compare_with_reference(raw: str, seconds: dict[str, float]) -> None:
@@ -121,8 +174,10 @@ def compare_with_reference(raw: str, seconds: dict[str, float]) -> None:
     mine, theirs = sum(seconds.values()), sum(reference[layer] for layer in seconds)
     print(f"reference total  {theirs:8.1f} s  pipeline/reference {mine / theirs:6.1f}x")
     rows, size = reference["rows"], reference["bytes"]
-    print(f"bronze ratings: {rows:,} rows, {size / 2**20:,.0f} MiB of CSV; reference {rows / reference['bronze']:,.0f} rows/s "
-          f"{size / 2**20 / reference['bronze']:,.0f} MiB/s")
+    print(
+        f"bronze ratings: {rows:,} rows, {size / 2**20:,.0f} MiB of CSV; reference {rows / reference['bronze']:,.0f} rows/s "
+        f"{size / 2**20 / reference['bronze']:,.0f} MiB/s"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KEEP = "<!-- written by hand below this line; make report keeps it -->"
 LOAD = os.path.join(ROOT, "docs", "load")
 IMAGES = os.path.join(ROOT, "images")
 PERCENTILES = ("p50", "p90", "p99", "p999")
@@ -139,6 +140,35 @@ def locust_summary() -> str:
             f"p50 {row['50%']} ms, p95 {row['95%']} ms, p99 {row['99%']} ms, max {float(row['Max Response Time']):.0f} ms.")  # fmt: skip
 
 
+def soak_section() -> str:
+    """The soak run (make soak), if recorded: per-minute figures, the ETL runs, mixed answers, worker memory."""
+    path = os.path.join(LOAD, "soak.json")
+    if not os.path.exists(path):
+        return "## Soak\n\nNo soak run recorded yet: run `make soak`."
+    soak = json.load(open(path))
+    rows = [f"| {m['minute']} | {m['achieved_rps']:,.0f} | {m['latency_ms']['p50']:.2f} | {m['latency_ms']['p99']:.2f} | "
+            f"{m['errors'] + m['non_2xx']} | {m['server_cores']:.2f} |" for m in soak["minutes"]]  # fmt: skip
+    etl = "; ".join(f"run {r['run']} at {r['started_s']:.0f} s took {r['seconds']:.0f} s (exit {r['exit_code']})" for r in soak["etl_runs"])
+    start, end = soak["worker_rss_mib_start"], soak["worker_rss_mib_end"]
+    growth = ", ".join(f"{a:.0f} -> {b:.0f} MiB ({(b - a) / a:+.1%})" for a, b in zip(start, end, strict=False))
+    return "\n\n".join([
+        "## Soak: the visitor mix for minutes while the ETL publishes",
+        f"`make soak`: the mix at a constant {soak['rate']:,} requests/s offered for {len(soak['minutes'])} minutes (one pace run per "
+        f"minute) while the real ETL ran on the same 2 cores: {etl}. A checker fetched {soak['checked_answers']:,} never-asked "
+        f"statistics meanwhile: **{soak['mixed_release_answers']} answers mixed releases** ({soak['releases_seen']} releases seen, "
+        f"{soak['checker_errors']} checker errors). Resident memory per worker, start -> end: {growth}.",
+        "| minute | achieved/s | p50 | p99 | errors | server cores |\n|---|---|---|---|---|---|\n" + "\n".join(rows),
+    ])  # fmt: skip
+
+
+def kept_part(path: str) -> str:
+    """What follows the KEEP marker in the existing file: sections written by hand (the ETL's figures)."""
+    if not os.path.exists(path):
+        return ""
+    text = open(path).read()
+    return text[text.index(KEEP) :] if KEEP in text else ""
+
+
 def cpu_per_request_us(row: dict) -> float:
     """Server CPU microseconds per request at a level."""
     return row["server_cores"] / row["achieved"] * 1e6
@@ -254,6 +284,8 @@ def main(argv=None) -> int:
         "## What limits throughput",
         f"![cpu]({cpu})",
         limits_text(data),
+        soak_section(),
+        kept_part(args.out).rstrip(),
     ]
     with open(args.out, "w") as handle:
         handle.write("\n\n".join(s for s in sections if s) + "\n")
