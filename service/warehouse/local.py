@@ -139,6 +139,7 @@ class LocalWarehouse:
         for table, version in sorted(versions.items()):
             path = location(self.lakehouse_dir, "gold", table)  # a path from our catalogue, never user input
             con.execute(f"CREATE TABLE gold__{table} AS SELECT * FROM delta_scan('{path}', version => {int(version)})")
+        con.execute("SET threads = 1")  # answers are small: one thread per query (0.9 against 1.2 ms), the workers' threads in parallel
         log.info("release %s loaded: %d tables in %.0f ms", name, len(versions), (time.perf_counter() - started) * 1000)
         return Release(name, dict(versions), con)
 
