@@ -147,7 +147,7 @@ def main() -> None:
         for minute in range(args.minutes):
             figures = one_run(port, mix, args.rate, 60, server, scratch)
             kept = {k: figures[k] for k in ("achieved_rps", "errors", "non_2xx", "latency_ms", "server_cores")}
-            minutes.append({"minute": minute + 1} | kept)
+            minutes.append({"minute": minute + 1, "worker_rss_mib": worker_memory(server)} | kept)
             log_event(log, "minute", minute=minute + 1, achieved=figures["achieved_rps"], p99_ms=figures["latency_ms"]["p99"],
                       errors=figures["errors"] + figures["non_2xx"])  # fmt: skip
         publisher.join(timeout=600)

@@ -27,7 +27,7 @@ from tools.load.server import ROOT, demo_lakehouse, serve
 
 PACE_SOURCE = os.path.join(ROOT, "tools", "load", "pace.rs")
 PACE = os.path.join(ROOT, "build", "pace")
-LEVELS = {"cached": [100, 1000, 5000, 10000, 12500, 15000], "mix": [100, 1000, 2000, 5000], "cold": [50, 100, 200, 400]}
+LEVELS = {"cached": [100, 1000, 5000, 10000, 12500, 15000], "mix": [100, 1000, 2000, 5000], "cold": [100, 400, 1000]}
 CONNECTIONS = 128
 OUT = os.path.join(ROOT, "docs", "load", "sweep.json")
 
