@@ -64,7 +64,9 @@ def environment() -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in CLIENT_ENV}
     daemon_opts = f"{DAEMON_JAVA_OPTS} {env.get('SPARK_DAEMON_JAVA_OPTS', '')}".strip()
     return env | {"SPARK_HOME": SPARK_HOME, "SPARK_LOCAL_IP": HOST, "SPARK_DAEMON_MEMORY": DAEMON_MEMORY,
-                  "SPARK_DAEMON_JAVA_OPTS": daemon_opts, "PYSPARK_PYTHON": sys.executable}  # fmt: skip
+                  "SPARK_DAEMON_JAVA_OPTS": daemon_opts, "PYSPARK_PYTHON": sys.executable,
+                  # local[2] runs its Python workers from the driver's environment, where spark.executorEnv does not reach
+                  "PYTHONPATH": os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH", "")) if p)}  # fmt: skip
 
 
 def master(lakehouse: str) -> Launch:
