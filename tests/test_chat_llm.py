@@ -65,9 +65,7 @@ def llm_app(gold_lakehouse, **config):
 
 def in_table(app, picks: list[dict], domain: str) -> bool:
     """Every pick is a row of the gold catalogue."""
-    warehouse = app.extensions["warehouse"]
-    con = warehouse.connection()
-    warehouse.attach(con, ("songs_catalog", "movies_catalog"))
+    con = app.extensions["warehouse"].release().cursor()  # the served release's in-memory copy of the gold tables
     for pick in picks:
         if domain == "songs":
             found = con.execute("SELECT count(*) FROM gold__songs_catalog WHERE song_id = ? AND title = ?", [pick["id"], pick["title"]])
