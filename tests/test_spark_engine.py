@@ -112,6 +112,7 @@ def test_the_pipeline_writes_catalog_tables_that_the_service_and_databricks_back
     from jobs.pipeline import run_etl
     from medialake.settings import load_settings
     from medialake.tables import catalog_name
+    from service import settings_config
     from service.warehouse.databricks import DatabricksWarehouse
     from service.warehouse.local import LocalWarehouse
 
@@ -134,6 +135,6 @@ def test_the_pipeline_writes_catalog_tables_that_the_service_and_databricks_back
         spark.stop()
     assert os.path.isdir(os.path.join(jvm_cluster, "gold", "top_tracks", "_delta_log")), "Spark's catalog keeps the files in the lakehouse"
     assert LocalWarehouse(jvm_cluster).execute("top_tracks", {"genre": None, "limit": 3}).records()
-    databricks = {"DATABRICKS_SERVER_HOSTNAME": "h", "DATABRICKS_HTTP_PATH": "p", "DATABRICKS_TOKEN": "t", "VERSION_CHECK_SECONDS": 5,
-                  "CATALOG": settings.catalog}  # fmt: skip
+    databricks = settings_config({"WAREHOUSE": "databricks", "DATABRICKS_SERVER_HOSTNAME": "h", "DATABRICKS_HTTP_PATH": "p",
+                                  "DATABRICKS_TOKEN": "t", "CATALOG": settings.catalog})  # fmt: skip
     assert DatabricksWarehouse(databricks).table_name("top_tracks") == catalog_name(settings.catalog, "gold", "top_tracks")
