@@ -147,7 +147,8 @@ def soak_section() -> str:
         return "## Soak\n\nNo soak run recorded yet: run `make soak`."
     soak = json.load(open(path))
     rows = [f"| {m['minute']} | {m['achieved_rps']:,.0f} | {m['latency_ms']['p50']:.2f} | {m['latency_ms']['p99']:.2f} | "
-            f"{m['errors'] + m['non_2xx']} | {m['server_cores']:.2f} |" for m in soak["minutes"]]  # fmt: skip
+            f"{m['errors'] + m['non_2xx']} | {m['server_cores']:.2f} | {' / '.join(f'{r:.0f}' for r in m.get('worker_rss_mib', []))} |"
+            for m in soak["minutes"]]  # fmt: skip
     etl = "; ".join(f"run {r['run']} at {r['started_s']:.0f} s took {r['seconds']:.0f} s (exit {r['exit_code']})" for r in soak["etl_runs"])
     start, end = soak["worker_rss_mib_start"], soak["worker_rss_mib_end"]
     growth = ", ".join(f"{a:.0f} -> {b:.0f} MiB ({(b - a) / a:+.1%})" for a, b in zip(start, end, strict=False))
@@ -157,7 +158,7 @@ def soak_section() -> str:
         f"minute) while the real ETL ran on the same 2 cores: {etl}. A checker fetched {soak['checked_answers']:,} never-asked "
         f"statistics meanwhile: **{soak['mixed_release_answers']} answers mixed releases** ({soak['releases_seen']} releases seen, "
         f"{soak['checker_errors']} checker errors). Resident memory per worker, start -> end: {growth}.",
-        "| minute | achieved/s | p50 | p99 | errors | server cores |\n|---|---|---|---|---|---|\n" + "\n".join(rows),
+        "| minute | achieved/s | p50 | p99 | errors | server cores | worker RSS MiB |\n|---|---|---|---|---|---|---|\n" + "\n".join(rows),
     ])  # fmt: skip
 
 
