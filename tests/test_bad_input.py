@@ -6,12 +6,8 @@ without a Content-Length; the rest through the Flask test client of the shared a
 
 import http.client
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 
@@ -20,38 +16,19 @@ import pytest
 from medialake.settings import SettingError, load_settings
 from service import create_app
 from service.chat.schedule import ScheduleError, clock
+from tests.servers import service_process
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIMIT = 65536  # the MEDIALAKE_MAX_BODY_BYTES default
 FIFTY_MB = 50 * 2**20
 CHUNK = 2**16
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(gold_lakehouse, tmp_path_factory):
     """python -m service.serve (granian, one worker) over the test lakehouse; yields its port."""
-    port, log = free_port(), tmp_path_factory.mktemp("bad_input") / "server.log"
-    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=gold_lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_HOST="127.0.0.1",
-               MEDIALAKE_WORKERS="1", MEDIALAKE_ACCESS_LOG="0")  # fmt: skip
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "service.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(15)
+    log = tmp_path_factory.mktemp("bad_input") / "server.log"
+    with service_process(gold_lakehouse, log, MEDIALAKE_WORKERS="1", MEDIALAKE_ACCESS_LOG="0") as (url, _):
+        yield int(url.rsplit(":", 1)[1])
 
 
 def post_raw(port: int, headers: str, chunks) -> tuple[int, dict, int]:

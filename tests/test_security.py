@@ -1,19 +1,16 @@
 """Security headers on every kind of answer, the trusted proxy hops, rate limits shared through a real Redis, /ready's envelope."""
 
 import json
-import os
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import pytest
 from flask import request
 
 from service import create_app
-from tests.test_service_server import ROOT, free_port
+from tests.servers import free_port, service_process, wait_until_answering
 
 EXPECTED = {
     "X-Frame-Options": "DENY",
@@ -111,32 +108,10 @@ def redis_answers(port: int) -> bool:
     return subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG"
 
 
-def wait_until_answering(ready, seconds: float = 60) -> None:
-    """Poll `ready()` until it is true, failing the test after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"not answering after {seconds} s")
-
-
-@contextmanager
 def instance(lakehouse: str, log_path, **settings):
-    """One instance of the service: `python -m service.serve` (granian, one worker) with these settings; yields its URL."""
-    port = free_port()
-    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_HOST="127.0.0.1",
-               MEDIALAKE_WORKERS="1", MEDIALAKE_BLOCKING_THREADS="1", MEDIALAKE_ACCESS_LOG="0", **settings)  # fmt: skip
-    with open(log_path, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "service.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        process.terminate()
-        process.wait(15)
+    """One instance of the service (granian, one worker, one thread) with these settings; yields its URL and process."""
+    return service_process(lakehouse, log_path, MEDIALAKE_WORKERS="1", MEDIALAKE_BLOCKING_THREADS="1", MEDIALAKE_ACCESS_LOG="0",
+                           **settings)  # fmt: skip
 
 
 def post_chat(url: str) -> tuple[int, dict]:
@@ -153,8 +128,6 @@ def test_two_instances_share_one_limit_through_redis(gold_lakehouse, redis_url, 
     storage = {"MEDIALAKE_RATE_LIMIT_STORAGE": redis_url, "MEDIALAKE_CHAT_RATE_LIMIT": "4 per minute"}
     with ExitStack() as stack:
         (a, _), (b, _) = (stack.enter_context(instance(gold_lakehouse, tmp_path / f"{name}.log", **storage)) for name in "ab")
-        for url in (a, b):
-            wait_until_answering(lambda url=url: urllib.request.urlopen(f"{url}/health", timeout=1).status == 200)
         assert [post_chat(url)[0] for url in (a, b, a, b)] == [200, 200, 200, 200]
         for url in (a, b):  # the four requests were counted in one place: both instances refuse the fifth
             status, body = post_chat(url)

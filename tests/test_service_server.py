@@ -2,9 +2,6 @@
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
@@ -12,6 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from service.pages import PAGES
+from tests.servers import service_process
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, "test-artifacts", "screenshots")
@@ -19,31 +17,12 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(gold_lakehouse, tmp_path_factory):
     """python -m service.serve (granian, 2 workers) over the test lakehouse; yields its URL and its log file."""
-    port, log = free_port(), tmp_path_factory.mktemp("server") / "server.log"
-    env = dict(os.environ, MEDIALAKE_LAKEHOUSE_DIR=gold_lakehouse, MEDIALAKE_PORT=str(port), MEDIALAKE_HOST="127.0.0.1")
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "service.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url, log
-    process.terminate()
-    process.wait(15)
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with service_process(gold_lakehouse, log) as (url, _):
+        yield url, log
 
 
 def test_requests_are_logged_as_json_lines_with_id_route_status_ms_and_cache(server):
