@@ -7,6 +7,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import delta_io
+from jobs.keys import any_null, split_by_repetition
 
 ACTIONS = ("warn", "drop", "fail")
 
@@ -94,10 +95,9 @@ def _raise_on_fail(staged: DataFrame, table: str, rules: list[Expectation], resu
 
 
 def table_checks(df: DataFrame, table: str, keys: list[str], min_rows: int) -> list[dict]:
-    """Table-level checks: row count floor, no null keys, unique keys (a hash aggregate, not COUNT DISTINCT)."""
-    null_key = F.greatest(*[F.col(k).isNull() for k in keys]) if len(keys) > 1 else F.col(keys[0]).isNull()
-    stats = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(null_key.cast("int")).alias("null_keys")).collect()[0]
-    per_key = df.groupBy(*keys).count().where("count > 1")
+    """Table-level checks: row count floor, no null keys, unique keys (counted exactly on the rows whose key hash repeats)."""
+    stats = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(any_null(keys).cast("int")).alias("null_keys")).collect()[0]
+    per_key = split_by_repetition(df.select(*keys), keys)[1].groupBy(*keys).count().where("count > 1")
     duplicates = per_key.agg(F.sum(F.col("count") - 1).alias("extra")).collect()[0]["extra"] or 0
     rows = stats["rows"]
     checks = [
