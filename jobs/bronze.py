@@ -4,6 +4,7 @@ read (a Databricks Volume). Re-ingesting a file adds nothing."""
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -35,12 +36,30 @@ class RawFile:
 def describe_files(batches):
     """Engine side: each file's path, size, modification time, SHA-256 and header (its bytes stay on the executor)."""
     for batch in batches:
-        contents = batch.column("content").to_pylist()
+        described = [described_file(*(batch.column(c)[i] for c in ("path", "length", "modificationTime", "content")))
+                     for i in range(batch.num_rows)]  # fmt: skip
         yield pa.RecordBatch.from_arrays(
             [batch.column("path"), batch.column("length"), batch.column("modificationTime"),
-             pa.array([fingerprint(c) for c in contents]), pa.array([header_of(c) for c in contents], pa.list_(pa.string()))],
+             pa.array([d[0] for d in described]), pa.array([d[1] for d in described], pa.list_(pa.string()))],
             names=["path", "size", "modified", "fingerprint", "header"],
         )  # fmt: skip
+
+
+# Sail 0.7.2 lists a file of over a megabyte once per split, each time whole: (path, size, time) -> (when, description)
+_DESCRIBED: dict[tuple, tuple[float, tuple[str, list[str]]]] = {}
+DESCRIBED_SECONDS = 10.0  # long enough for one listing; a rewritten file of the same size and time is described anew after
+
+
+def described_file(path, length, modified, content) -> tuple[str, list[str]]:
+    """A file's SHA-256 and header, read from a zero-copy view of its bytes; the copies of one file (same path, size
+    and time) that one listing returns are hashed once."""
+    now, key = time.monotonic(), (path.as_py(), length.as_py(), modified.as_py())
+    for old in [k for k, (when, _) in _DESCRIBED.items() if now - when > DESCRIBED_SECONDS]:
+        del _DESCRIBED[old]
+    if key not in _DESCRIBED:
+        data = content.as_buffer()
+        _DESCRIBED[key] = (now, (fingerprint(data), header_of(data)))
+    return _DESCRIBED[key][1]
 
 
 def list_raw_files(spark: SparkSession, raw_dir: str) -> list[RawFile]:
@@ -67,8 +86,8 @@ def source_key(raw_dir: str, engine_path: str) -> str:
 def parse_file(fmt: SourceFormat, key: str, batches):
     """Engine side: the bronze records of one file's bytes, with the file's key for lineage."""
     for batch in batches:
-        for content in batch.column("content").to_pylist():
-            for table in parse_records(content, fmt):
+        for content in batch.column("content"):
+            for table in parse_records(content.as_buffer(), fmt):  # a zero-copy view of the file's bytes
                 keys = pa.array([key] * table.num_rows, pa.string())
                 yield from table.append_column("_source_file", keys).to_batches()
 

@@ -19,6 +19,8 @@ import pyarrow.csv as pacsv
 from jobs.sources import FORMATS, SourceFormat, canonical_names
 
 EXTRA_COLUMNS = ["_extra_json", "_malformed"]
+# A file's bytes: bytes, or a zero-copy pyarrow Buffer of the engine's content column (a file is read into memory once)
+Bytes = bytes | pa.Buffer
 CHUNK_RECORDS = 1_000_000
 
 
@@ -27,17 +29,17 @@ def bronze_columns(fmt_name: str) -> list[str]:
     return list(next(f.required for f in FORMATS if f.name == fmt_name))
 
 
-def header_of(data: bytes) -> list[str]:
+def header_of(data: Bytes) -> list[str]:
     """The first CSV record of a file's bytes (read from its first MiB: a header is never longer)."""
-    return next(csv.reader(io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"), newline="")), [])
+    return next(csv.reader(io.StringIO(bytes(memoryview(data)[: 1 << 20]).decode("utf-8", errors="replace"), newline="")), [])
 
 
-def fingerprint(data: bytes) -> str:
+def fingerprint(data: Bytes) -> str:
     """SHA-256 of a file's bytes: a file already landed with this fingerprint is skipped."""
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_records(data: bytes, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
+def parse_records(data: Bytes, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
     """A file's records as string columns plus record number, in chunks: Arrow when the file is clean (every record
     of the header's width, valid UTF-8, no extra columns), else Python's csv module record by record."""
     header = header_of(data)
@@ -49,7 +51,7 @@ def parse_records(data: bytes, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) ->
     yield from _read_with_csv_module(data, fmt, chunk)  # repairs the quoting itself
 
 
-def _arrow_reader(data: bytes, width: int):
+def _arrow_reader(data: Bytes, width: int):
     """A streaming Arrow CSV reader: every column a string, quoted newlines and bare CRs kept, invalid rows raise.
     The header row is skipped, not parsed: columns are named by position, as a header's quotes, BOM or case vary."""
     names = [f"c{i}" for i in range(width)]
@@ -61,7 +63,7 @@ def _arrow_reader(data: bytes, width: int):
     )
 
 
-def _arrow_parses_cleanly(data: bytes, width: int) -> bool:
+def _arrow_parses_cleanly(data: Bytes, width: int) -> bool:
     """One fast pass: does Arrow parse every record without an error?"""
     try:
         for _ in _arrow_reader(data, width):
@@ -71,7 +73,7 @@ def _arrow_parses_cleanly(data: bytes, width: int) -> bool:
     return True
 
 
-def _read_with_arrow(data: bytes, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
+def _read_with_arrow(data: Bytes, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
     """Chunks from Arrow's parser, renamed to the bronze columns, numbered from 1."""
     names = canonical_names(fmt, header)
     offset = 1
@@ -90,10 +92,10 @@ def _read_with_arrow(data: bytes, fmt: SourceFormat, header: list[str], chunk: i
             offset += part.num_rows
 
 
-def _read_with_csv_module(data: bytes, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
+def _read_with_csv_module(data: Bytes, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
     """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced."""
     columns = bronze_columns(fmt.name)
-    reader = csv.reader(io.StringIO(repair_quoting(data, fmt).decode("utf-8", errors="replace"), newline=""))
+    reader = csv.reader(io.StringIO(bytes(repair_quoting(data, fmt)).decode("utf-8", errors="replace"), newline=""))
     header = canonical_names(fmt, next(reader))
     index = {name: header.index(name) for name in columns}
     extras = [i for i, h in enumerate(header) if h not in columns]
@@ -142,10 +144,13 @@ _CONVERTER_FIELD = re.compile(
 )
 
 
-def repair_quoting(data: bytes, fmt: SourceFormat) -> bytes:
+def repair_quoting(data: Bytes, fmt: SourceFormat) -> Bytes:
     """A converter-written file with each line whose quoting is broken (`"b"Don't Worry Lady""`, `"12" Mix"`)
     rewritten as proper CSV; every other line, and every other format, untouched."""
-    if fmt.name not in CONVERTER_QUOTED or not _INNER_QUOTE.search(data):
+    if fmt.name not in CONVERTER_QUOTED:
+        return data
+    data = bytes(data)
+    if not _INNER_QUOTE.search(data):
         return data
     width = len(header_of(data))
     lines = data.splitlines(keepends=True)
