@@ -65,6 +65,17 @@ def test_first_per_key_ranks_in_order_with_nulls_last_and_keeps_every_column(spa
     assert sorted(map(tuple, got.collect())) == [(1, 3, 2, ["c"]), (2, None, 2, ["e"])]
 
 
+def test_first_per_key_on_several_columns_compares_the_real_keys_not_their_hash(spark):
+    # xxhash64 skips NULLs, so ("s", NULL, 1) and (NULL, "s", 1) hash alike: both are sent to the window, both kept
+    df = spark.createDataFrame(
+        [("s", None, 1, 1), (None, "s", 1, 2), ("s", "t", 1, 3), ("s", "t", 1, 4), ("s", "t", 2, 5), ("u", "t", 1, 6)],
+        "a string, b string, c int, n long",
+    )
+    got = clean.first_per_key(df, ["a", "b", "c"], [-F.col("n")])
+    assert sorted(r.n for r in got.collect()) == [1, 2, 4, 5, 6]
+    assert got.columns == df.columns
+
+
 def test_movielens_title_year_and_genres(spark):
     bronze = spark.createDataFrame(
         [

@@ -53,6 +53,14 @@ def test_unknown_action_is_refused():
         Expectation("x", "true", "explode")
 
 
+def test_unique_key_check_counts_each_extra_row_of_a_repeated_key_on_several_columns(spark):
+    rows = [("x", 1), ("x", 1), ("x", 1), ("x", 2), (None, 3), (None, 3), ("y", None), (None, None)]
+    df = spark.createDataFrame(rows + [(f"k{i}", i) for i in range(200)], "a string, b int")
+    got = {r["rule"]: (r["failed"], r["passed"]) for r in table_checks(df, "t", ["a", "b"], min_rows=1)}
+    assert got["unique_keys"] == (3, 205)  # two extra ("x", 1) rows and one extra (NULL, 3)
+    assert got["no_null_keys"] == (4, 204)
+
+
 def test_table_checks_find_null_and_duplicate_keys(spark):
     df = spark.createDataFrame([(1,), (1,), (None,)], "k int")
     got = {r["rule"]: r["failed"] for r in table_checks(df, "t", ["k"], min_rows=5)}
