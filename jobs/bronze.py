@@ -104,27 +104,39 @@ def read_raw_records(path: str, fmt: SourceFormat, chunk: int = CHUNK_RECORDS):
         yield from parse_records(handle.read(), fmt, chunk)
 
 
-def with_lineage(df: DataFrame, batch_id: str) -> DataFrame:
-    """Add lineage columns; the hash covers the file's path under the raw dir, the record number and every value."""
+# Bronze tables landed before 2026-12-04 carry a SHA-256 of each record (64 random hex characters a row: writing it
+# doubled the time of landing 26M ratings); appends to such a table keep computing it, new tables have none.
+LEGACY_HASH = "_record_hash"
+WHEN_AND_BY = ("_ingested_at", "_batch_id", LEGACY_HASH)  # lineage of the landing, not of the record
+
+
+def with_lineage(df: DataFrame, batch_id: str, record_hash: bool = False) -> DataFrame:
+    """Add when and by which batch a record landed; with record_hash, the SHA-256 of its file, number and values."""
+    out = df.withColumn("_ingested_at", F.current_timestamp()).withColumn("_batch_id", F.lit(batch_id))
+    if not record_hash:
+        return out
     values = [F.coalesce(F.col(c), F.lit("\u0000")) for c in df.columns if c not in ("_record_number", "_source_file")]
     key = F.concat_ws("\u001f", F.col("_source_file"), F.col("_record_number").cast("string"), *values)
-    return (
-        df.withColumn("_ingested_at", F.current_timestamp())
-        .withColumn("_batch_id", F.lit(batch_id))
-        .withColumn("_record_hash", F.sha2(key, 256))
-    )
+    return out.withColumn(LEGACY_HASH, F.sha2(key, 256))
+
+
+def record_identity(df: DataFrame) -> list[str]:
+    """What a landed record is: its file, its number and every value (a changed record of a re-landed file is new)."""
+    return [c for c in df.columns if c not in WHEN_AND_BY]
 
 
 def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
     """Land one raw file, parsed by the engine; returns its records. Appends when none of the file's records is in the
-    table yet, otherwise inserts only the records whose hash is new (MERGE), so re-ingesting adds nothing."""
-    landed = delta_io.read_if_exists(spark, table)
-    landed = None if landed is None else landed.where(F.col("_source_file") == raw.source_key)
+    table yet, otherwise inserts only the records not landed before (MERGE on their identity), so re-ingesting adds
+    nothing."""
+    existing = delta_io.read_if_exists(spark, table)
+    landed = None if existing is None else existing.where(F.col("_source_file") == raw.source_key)
     # limit(1): Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
     content = spark.read.format("binaryFile").load(os.path.join(os.path.abspath(raw_dir), raw.source_key)).limit(1)
-    df = with_lineage(content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt)), batch_id)
+    records = content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt))
+    df = with_lineage(records, batch_id, existing is not None and LEGACY_HASH in existing.columns)
     if landed is None or landed.isEmpty():
         delta_io.append(df, table)
     else:
-        delta_io.upsert(spark, df, table, ["_record_hash"], update=False)
+        delta_io.upsert(spark, df, table, record_identity(df), update=False)
     return delta_io.read_table(spark, table).where(F.col("_source_file") == raw.source_key).count()

@@ -10,7 +10,7 @@ from jobs.sources import FORMATS
 from medialake.gold import GOLD
 from medialake.tables import Table, words
 
-BRONZE_LINEAGE = words("_record_number _extra_json _malformed _source_file _ingested_at _batch_id _record_hash")
+BRONZE_LINEAGE = words("_record_number _extra_json _malformed _source_file _ingested_at _batch_id")
 
 
 def bronze_tables() -> tuple[Table, ...]:
@@ -18,8 +18,9 @@ def bronze_tables() -> tuple[Table, ...]:
     first_header = {}
     for fmt in FORMATS:
         first_header.setdefault(fmt.name, fmt)
+    keys = ("_source_file", "_record_number")  # with the values: a changed record of a re-landed file lands beside the old
     return tuple(
-        Table("bronze", name, ("_record_hash",), tuple(fmt.required) + BRONZE_LINEAGE, f"raw {name} rows as landed", fmt.domain)
+        Table("bronze", name, keys, tuple(fmt.required) + BRONZE_LINEAGE, f"raw {name} rows as landed", fmt.domain)
         for name, fmt in first_header.items()
     )
 

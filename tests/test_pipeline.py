@@ -1,5 +1,6 @@
 """The whole pipeline on generated data, on the embedded engine, with real Delta files."""
 
+import hashlib
 import os
 import shutil
 
@@ -65,6 +66,38 @@ def test_a_grown_file_adds_only_its_new_records(spark, tmp_path, lakehouse):
     assert len(DeltaTable(f"{lakehouse}/silver/ratings").to_pandas()) == 3
     assert len(DeltaTable(f"{lakehouse}/ops/ingested_files").to_pandas()) == 2
     assert "bronze.ratings <- ratings.csv" in summary.render()
+
+
+def test_a_changed_record_of_a_relanded_file_lands_beside_the_old_one(spark, tmp_path, lakehouse):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    header = "userId,movieId,rating,timestamp\n"
+    (raw / "ratings.csv").write_text(header + "1,10,4.0,964982703\n1,11,3.5,964982703\n")
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    (raw / "ratings.csv").write_text(header + "1,10,4.0,964982703\n1,11,2.0,964982999\n2,10,2.0,964982224\n")
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    bronze = DeltaTable(f"{lakehouse}/bronze/ratings").to_pandas().sort_values(["_record_number", "rating"])
+    assert list(zip(bronze._record_number, bronze.rating, strict=True)) == [(1, "4.0"), (2, "2.0"), (2, "3.5"), (3, "2.0")]
+    assert "_record_hash" not in bronze.columns
+    silver = DeltaTable(f"{lakehouse}/silver/ratings").to_pandas()
+    assert sorted(zip(silver.user_id, silver.movielens_id, silver.rating, strict=True)) == [(1, 10, 4.0), (1, 11, 2.0), (2, 10, 2.0)]
+
+
+def test_a_bronze_table_landed_with_record_hashes_keeps_them(spark, tmp_path, lakehouse):
+    from jobs import bronze, delta_io
+    from jobs.sources import detect_format
+
+    fmt = detect_format(["userId", "movieId", "rating", "timestamp"])
+    old = spark.createDataFrame([("1", "10", "4.0", "964982703", 1, None, None, "ratings.csv")], bronze.bronze_schema(fmt))
+    delta_io.append(bronze.with_lineage(old, "before", record_hash=True), f"{lakehouse}/bronze/ratings")  # as landed before
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,10,4.0,964982703\n2,10,2.0,964982224\n")
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    rows = DeltaTable(f"{lakehouse}/bronze/ratings").to_pandas().sort_values("_record_number")
+    assert list(rows._record_number) == [1, 2] and list(rows._batch_id)[0] == "before"
+    identity = "\x1f".join(["ratings.csv", "2", "2", "10", "2.0", "964982224", "\x00", "\x00"])
+    assert list(rows._record_hash)[1] == hashlib.sha256(identity.encode()).hexdigest()
 
 
 def test_malformed_rows_land_in_quarantine_with_reasons(spark, tmp_path, lakehouse):
