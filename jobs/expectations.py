@@ -7,7 +7,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import delta_io
-from jobs.keys import any_null, split_by_repetition
+from jobs.keys import extra_rows_per_key, key_counts
 
 ACTIONS = ("warn", "drop", "fail")
 
@@ -95,14 +95,14 @@ def _raise_on_fail(staged: DataFrame, table: str, rules: list[Expectation], resu
 
 
 def table_checks(df: DataFrame, table: str, keys: list[str], min_rows: int) -> list[dict]:
-    """Table-level checks: row count floor, no null keys, unique keys (counted exactly on the rows whose key hash repeats)."""
-    stats = df.agg(F.count(F.lit(1)).alias("rows"), F.sum(any_null(keys).cast("int")).alias("null_keys")).collect()[0]
-    per_key = split_by_repetition(df.select(*keys), keys)[1].groupBy(*keys).count().where("count > 1")
-    duplicates = per_key.agg(F.sum(F.col("count") - 1).alias("extra")).collect()[0]["extra"] or 0
-    rows = stats["rows"]
+    """Table-level checks: row count floor, no null keys, unique keys, from one aggregate over the key hashes (the
+    duplicates counted exactly on the key columns only when some hash repeats)."""
+    counts = key_counts(df, keys)
+    rows = counts["rows"] or 0
+    duplicates = extra_rows_per_key(df, keys) if counts["repeated"] else 0
     checks = [
         ("row_count_floor", f"count >= {min_rows}", 0 if rows >= min_rows else 1, 1),
-        ("no_null_keys", f"{keys} not null", stats["null_keys"] or 0, rows),
+        ("no_null_keys", f"{keys} not null", counts["null_keys"] or 0, rows),
         ("unique_keys", f"{keys} unique", duplicates, rows),
     ]
     return [

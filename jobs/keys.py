@@ -1,10 +1,11 @@
 """Key helpers shared by the dedup and the unique-key check: most keys occur once, so a 64-bit hash of the key finds
 the few that may repeat in one cheap aggregate, and only their rows are compared on the real key columns."""
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Row
 from pyspark.sql import functions as F
 
 KEY_HASH = "_key_hash"
+LOCAL_HASHES = 2_000_000  # repeated key hashes up to this many (16 MB) are computed once and sent back as data
 
 
 def any_null(columns: list[str]) -> Column:
@@ -23,8 +24,34 @@ def repeated_hashes(hashed: DataFrame) -> DataFrame:
     return hashed.groupBy(KEY_HASH).agg(F.count(F.lit(1)).alias("_rows")).where("_rows > 1").select(KEY_HASH)
 
 
-def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, DataFrame]:
-    """The rows whose key surely occurs once, and the rows whose key may repeat (both with the key hash column)."""
+def computed_once(hashes: DataFrame) -> DataFrame:
+    """The hashes as local data when there are few, so that the two joins that use them do not each aggregate again."""
+    found = hashes.limit(LOCAL_HASHES + 1).toArrow()
+    if found.num_rows > LOCAL_HASHES:
+        return hashes
+    return hashes.sparkSession.createDataFrame(found, f"{KEY_HASH} long")
+
+
+def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, DataFrame] | None:
+    """The rows whose key surely occurs once, and the rows whose key may repeat (both with the key hash column);
+    None when no key repeats."""
     hashed = with_key_hash(df, keys)
-    repeated = repeated_hashes(hashed)
+    repeated = computed_once(repeated_hashes(hashed))
+    if repeated.isEmpty():
+        return None
     return hashed.join(repeated, KEY_HASH, "left_anti"), hashed.join(repeated, KEY_HASH, "left_semi")
+
+
+def key_counts(df: DataFrame, keys: list[str]) -> Row:
+    """In one pass: rows, rows with a NULL key, and how many key hashes repeat (0: every key is unique)."""
+    per_hash = with_key_hash(df.select(*keys), keys).groupBy(KEY_HASH)
+    per_hash = per_hash.agg(F.count(F.lit(1)).alias("n"), F.sum(any_null(keys).cast("long")).alias("nulls"))
+    repeated = F.sum((F.col("n") > 1).cast("long")).alias("repeated")
+    return per_hash.agg(F.sum("n").alias("rows"), F.sum("nulls").alias("null_keys"), repeated).collect()[0]
+
+
+def extra_rows_per_key(df: DataFrame, keys: list[str]) -> int:
+    """How many rows share their key with an earlier row, counted on the key columns of the rows whose hash repeats."""
+    hashed = with_key_hash(df.select(*keys), keys)
+    per_key = hashed.join(repeated_hashes(hashed), KEY_HASH, "left_semi").groupBy(*keys).count().where("count > 1")
+    return per_key.agg(F.sum(F.col("count") - 1).alias("extra")).collect()[0]["extra"] or 0
