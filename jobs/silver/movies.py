@@ -155,7 +155,9 @@ def genres(movie_genre: DataFrame) -> DataFrame:
 
 def ratings(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
     """Ratings keyed by rating set (the source file: users of different samples never merge), user and movie."""
-    rating_set = F.regexp_replace(F.col("_source_file"), r"\.csv$", "")  # the file's path under the raw dir
+    # the file's path under the raw dir without ".csv": a cut, not a regex (one per row, 3 scans of 26M rows: 2.5 s)
+    source = F.col("_source_file")
+    rating_set = F.when(source.endswith(".csv"), F.expr("substring(_source_file, 1, length(_source_file) - 4)")).otherwise(source)
     df = b.select(
         rating_set.alias("rating_set"),
         number("userId", "bigint").alias("user_id"),
