@@ -24,21 +24,16 @@ def repeated_hashes(hashed: DataFrame) -> DataFrame:
     return hashed.groupBy(KEY_HASH).agg(F.count(F.lit(1)).alias("_rows")).where("_rows > 1").select(KEY_HASH)
 
 
-def computed_once(hashes: DataFrame) -> DataFrame:
-    """The hashes as local data when there are few, so that the two joins that use them do not each aggregate again."""
-    found = hashes.limit(LOCAL_HASHES + 1).toArrow()
-    if found.num_rows > LOCAL_HASHES:
-        return hashes
-    return hashes.sparkSession.createDataFrame(found, f"{KEY_HASH} long")
-
-
 def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, DataFrame] | None:
     """The rows whose key surely occurs once, and the rows whose key may repeat (both with the key hash column);
-    None when no key repeats."""
+    None when no key repeats. Up to LOCAL_HASHES repeated hashes are aggregated once and sent back as data, so that
+    the two joins do not each aggregate again."""
     hashed = with_key_hash(df, keys)
-    repeated = computed_once(repeated_hashes(hashed))
-    if repeated.isEmpty():
+    found = repeated_hashes(hashed).limit(LOCAL_HASHES + 1).toArrow()
+    if found.num_rows == 0:
         return None
+    local = found.num_rows <= LOCAL_HASHES
+    repeated = df.sparkSession.createDataFrame(found, f"{KEY_HASH} long") if local else repeated_hashes(hashed)
     return hashed.join(repeated, KEY_HASH, "left_anti"), hashed.join(repeated, KEY_HASH, "left_semi")
 
 
