@@ -18,6 +18,7 @@ from jobs.raw_parse import CHUNK_RECORDS, EXTRA_COLUMNS, bronze_columns, fingerp
 from jobs.sources import SourceFormat
 
 __all__ = ["CHUNK_RECORDS", "EXTRA_COLUMNS", "RawFile", "ingest_file", "list_raw_files", "read_raw_records"]
+OUTPUT_ROWS = 65_536  # rows per batch handed to the engine, which buffers 16 batches of a Python worker's output
 LISTING = "path string, size long, modified timestamp, fingerprint string, header array<string>"
 CSV_FILES = "*.[cC][sS][vV]"
 
@@ -89,7 +90,7 @@ def parse_file(fmt: SourceFormat, key: str, batches):
         for content in batch.column("content"):
             for table in parse_records(content.as_buffer(), fmt):  # a zero-copy view of the file's bytes
                 keys = pa.array([key] * table.num_rows, pa.string())
-                yield from table.append_column("_source_file", keys).to_batches()
+                yield from table.append_column("_source_file", keys).to_batches(max_chunksize=OUTPUT_ROWS)
 
 
 def bronze_schema(fmt: SourceFormat) -> str:
