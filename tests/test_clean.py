@@ -93,6 +93,31 @@ def test_movielens_title_year_and_genres(spark):
     ]
 
 
+def test_two_movielens_releases_side_by_side_keep_each_movie_once_from_the_first_file(spark):
+    bronze = spark.createDataFrame(
+        [
+            ("1", "Toy Story (1995)", "Animation", None, "ml-latest-small/movies.csv", 1),
+            ("2", "Jumanji (1995)", "Adventure", None, "ml-latest-small/movies.csv", 2),
+            ("1", "Toy Story (1995)", "Animation|Children", None, "ml-25m/movies.csv", 1),
+            ("3", "Grumpier Old Men (1995)", "Comedy", None, "ml-25m/movies.csv", 2),
+        ],
+        "movieId string, title string, genres string, _malformed string, _source_file string, _record_number long",
+    )
+    rows = m.movielens_movies(bronze, None).orderBy("movielens_id").collect()
+    small, large = "ml-latest-small/movies.csv", "ml-25m/movies.csv"  # "ml-25m/..." comes first by path
+    assert [(r.movielens_id, r._source_file) for r in rows] == [(1, large), (2, small), (3, large)]
+
+
+def test_two_downloads_of_the_cpi_series_keep_each_month_once(spark):
+    bronze = spark.createDataFrame(
+        [("2020-01-01", "100.0", None, "fred/a.csv", 1), ("2020-02-01", "101.0", None, "fred/a.csv", 2),
+         ("2020-02-01", "101.5", None, "fred/b.csv", 1), ("2020-03-01", "102.0", None, "fred/b.csv", 2)],
+        "DATE string, CUSR0000SS62031 string, _malformed string, _source_file string, _record_number long",
+    )  # fmt: skip
+    rows = m.cpi(bronze).orderBy("month").collect()
+    assert [(str(r.month), r.cpi) for r in rows] == [("2020-01-01", 100.0), ("2020-02-01", 101.0), ("2020-03-01", 102.0)]
+
+
 def test_movie_dedup_prefers_tmdb_then_most_votes(spark):
     schema = "movie_id long, source string, vote_count int, release_date date, _record_number long"
     df = spark.createDataFrame(

@@ -82,11 +82,12 @@ def movielens_movies(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
         F.col("_malformed"),
         *LINEAGE,
     )
+    # MovieLens ids are stable across releases: two releases landed side by side (ml-latest-small and ml-25m) name the
+    # same movie by the same id, kept once, from the first file by path (as links)
+    df = first_per_key(df, ["movielens_id"], [F.col("_source_file"), F.col("_record_number")])
     if link_table is not None:
-        df = df.join(link_table.select("movielens_id", "tmdb_id"), "movielens_id", "left")
-    else:
-        df = df.withColumn("tmdb_id", F.lit(None).cast("bigint"))
-    return df
+        return df.join(link_table.select("movielens_id", "tmdb_id"), "movielens_id", "left")
+    return df.withColumn("tmdb_id", F.lit(None).cast("bigint"))
 
 
 def vocabulary_genre(name: Column) -> Column:
@@ -175,13 +176,15 @@ def ratings(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
 
 
 def cpi(b: DataFrame) -> DataFrame:
-    """Monthly CPI for admission to movies, theaters and concerts."""
-    return b.select(
+    """Monthly CPI for admission to movies, theaters and concerts; one row per month, from the first file by path
+    when several downloads of the series overlap."""
+    df = b.select(
         any_date("DATE").alias("month"),
         number("CUSR0000SS62031").alias("cpi"),
         F.col("_malformed"),
         *LINEAGE,
     )
+    return first_per_key(df, ["month"], [F.col("_source_file"), F.col("_record_number")])
 
 
 def _literal_directors(col: str):
