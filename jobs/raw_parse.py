@@ -1,7 +1,7 @@
 """Raw CSV bytes to bronze records: what the engine's Python workers run on each landed file (no Spark in here).
 
-Clean files are parsed by Arrow's CSV reader (fast); a file with any malformed record or bad UTF-8 goes record by
-record through Python's csv module, which keeps wrong-width records and marks them. Both give the same records
+Clean files are parsed by Arrow's CSV reader (fast), in one pass; from the first block with a malformed record or bad
+UTF-8 on, a file goes record by record through Python's csv module, which keeps wrong-width records and marks them. Both give the same records
 (tests compare them on every generated and real file). Columns are named by jobs.sources.canonical_names, whatever the
 case or quoting of the file's header. SongCSV.csv lines whose quoting the MSD converter broke are repaired first.
 """
@@ -9,6 +9,7 @@ case or quoting of the file's header. SongCSV.csv lines whose quoting the MSD co
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -43,15 +44,20 @@ def fingerprint(data: Bytes) -> str:
 
 
 def parse_records(data: Bytes, fmt: SourceFormat, chunk: int = CHUNK_RECORDS) -> Iterator[pa.Table]:
-    """A file's records as string columns plus record number, in chunks: Arrow when the file is clean (every record
-    of the header's width, valid UTF-8, no extra columns), else Python's csv module record by record."""
-    header = header_of(data)
+    """A file's records as string columns plus record number, in chunks: Arrow's, block by block, while the file is
+    clean (every record of the header's width, valid UTF-8, no extra columns); from the first block Arrow rejects,
+    Python's csv module record by record, numbering on from the records already given (CSV is read left to right,
+    so a clean prefix is the same records in both)."""
+    header, given = header_of(data), 0
     if len(header) == len(fmt.required):
-        repaired = repair_quoting(data, fmt)
-        if _arrow_parses_cleanly(repaired, len(header)):
-            yield from _read_with_arrow(repaired, fmt, header, chunk)
+        try:
+            for table in _read_with_arrow(repair_quoting(data, fmt), fmt, header, chunk):
+                yield table
+                given += table.num_rows
             return
-    yield from _read_with_csv_module(data, fmt, chunk)  # repairs the quoting itself
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            pass  # a block with a malformed record or bad bytes: the rest goes record by record
+    yield from _read_with_csv_module(data, fmt, chunk, skip=given)  # repairs the quoting itself
 
 
 def _arrow_reader(data: Bytes, width: int):
@@ -64,16 +70,6 @@ def _arrow_reader(data: Bytes, width: int):
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False),
     )
-
-
-def _arrow_parses_cleanly(data: Bytes, width: int) -> bool:
-    """One fast pass: does Arrow parse every record without an error?"""
-    try:
-        for _ in _arrow_reader(data, width):
-            pass
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return False
-    return True
 
 
 def _read_with_arrow(data: Bytes, fmt: SourceFormat, header: list[str], chunk: int) -> Iterator[pa.Table]:
@@ -95,15 +91,16 @@ def _read_with_arrow(data: Bytes, fmt: SourceFormat, header: list[str], chunk: i
             offset += part.num_rows
 
 
-def _read_with_csv_module(data: Bytes, fmt: SourceFormat, chunk: int) -> Iterator[pa.Table]:
-    """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced."""
+def _read_with_csv_module(data: Bytes, fmt: SourceFormat, chunk: int, skip: int = 0) -> Iterator[pa.Table]:
+    """Record by record with Python's csv module: wrong-width records are kept and marked, bad bytes replaced; the
+    first `skip` records (given already) are read past."""
     columns = bronze_columns(fmt.name)
     reader = csv.reader(io.StringIO(bytes(repair_quoting(data, fmt)).decode("utf-8", errors="replace"), newline=""))
     header = canonical_names(fmt, next(reader))
     index = {name: header.index(name) for name in columns}
     extras = [i for i, h in enumerate(header) if h not in columns]
     records = _empty(columns)
-    for number, record in enumerate(reader, start=1):
+    for number, record in enumerate(itertools.islice(reader, skip, None), start=skip + 1):
         _append_record(records, record, header, index, extras, number)
         if len(records["_record_number"]) >= chunk:
             yield _to_arrow(records)

@@ -27,8 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.warehouse.lookups import ReferenceLists
 
     app.extensions["warehouse"] = connect(app.config)
-    app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"])
-    app.extensions["answers"] = RememberedAnswers(app.config["CACHE_ENTRIES"])
+    app.extensions["cache"] = AnswerCache(app.config["CACHE_ENTRIES"], app.config["CACHE_BYTES"])
+    app.extensions["answers"] = RememberedAnswers(app.config["CACHE_ENTRIES"], app.config["CACHE_BYTES"])
     app.extensions["lookups"] = ReferenceLists(app.extensions["warehouse"])
     app.extensions["chat"] = chat_assistant(app.config, app.extensions["warehouse"], app.extensions["lookups"])
     for blueprint in (api, system, chat.blueprint, pages.blueprint):

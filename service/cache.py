@@ -30,11 +30,22 @@ def not_modified(if_none_match: str, etag: str) -> bool:
     return if_none_match == f'"{etag}"' or parse_etags(if_none_match).contains(etag)
 
 
-class LRU:
-    """A bounded mapping, safe across threads, that replaces the least recently used entry; None means absent."""
+def size_of(value) -> int:
+    """What an entry costs against a byte bound: an answer's body (bytes, or a tuple holding one), else nothing."""
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    body = getattr(value, "body", None)
+    return len(body) if isinstance(body, bytes) else 0
 
-    def __init__(self, entries: int):
-        self.entries, self.lock, self.items = entries, threading.Lock(), OrderedDict()
+
+class LRU:
+    """A bounded mapping, safe across threads, that replaces the least recently used entry; None means absent.
+    Bounded by entries and, when max_bytes is given, by the answer bytes it holds (a few large answers cannot grow a
+    worker's memory by the entry bound times the largest answer)."""
+
+    def __init__(self, entries: int, max_bytes: int | None = None):
+        self.entries, self.max_bytes, self.bytes = entries, max_bytes, 0
+        self.lock, self.items = threading.Lock(), OrderedDict()
 
     def get(self, key):
         """The value for a key, now the most recently used, or None."""
@@ -45,17 +56,24 @@ class LRU:
             return value
 
     def put(self, key, value) -> None:
-        """Keep a value, replacing the least recently used entry when full."""
+        """Keep a value, replacing least recently used entries while over either bound (a value larger than the byte
+        bound alone is not kept)."""
         with self.lock:
+            self.bytes -= size_of(self.items.pop(key, None))
             self.items[key] = value
-            self.items.move_to_end(key)
-            if len(self.items) > self.entries:
-                self.items.popitem(last=False)
+            self.bytes += size_of(value)
+            while self.items and (len(self.items) > self.entries or self.over_bytes()):
+                self.bytes -= size_of(self.items.popitem(last=False)[1])
+
+    def over_bytes(self) -> bool:
+        """Whether the bytes held exceed the byte bound."""
+        return self.max_bytes is not None and self.bytes > self.max_bytes
 
     def clear(self) -> None:
         """Forget everything."""
         with self.lock:
             self.items.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self.items)
@@ -67,8 +85,8 @@ class LRU:
 class AnswerCache:
     """Answers (any object) by validator, plus the last good answer per request whatever the versions."""
 
-    def __init__(self, entries: int):
-        self.fresh, self.last_good = LRU(entries), LRU(entries)
+    def __init__(self, entries: int, max_bytes: int | None = None):
+        self.fresh, self.last_good = LRU(entries, max_bytes), LRU(entries, max_bytes)
 
     @staticmethod
     def etag(route: str, params: dict, versions: dict) -> str:

@@ -57,3 +57,30 @@ def test_a_file_of_several_megabytes_lands_once(spark, tmp_path):
     land_bronze(spark, settings_for(str(raw), str(tmp_path / "lakehouse")), "b1", summary)
     assert [(t.table, t.rows_written) for t in summary.tables] == [("bronze.ratings <- ratings.csv", 150_000)]
     assert [f.source_key for f in bronze.list_raw_files(spark, str(raw))] == ["ratings.csv"]
+
+
+def ratings_lines(count: int, start: int = 0) -> list[str]:
+    """Clean MovieLens rating lines."""
+    return [f"{i % 600},{i % 9000},{1 + i % 9 / 2},{964982703 + i}\n" for i in range(start, start + count)]
+
+
+@pytest.mark.parametrize("bad", ["1,2,3\n", "1,2,3,4,5\n", "1,\xff\xfe,3,4\n", '1,"2\n3",3,4\n'])
+def test_a_malformed_record_after_clean_blocks_gives_the_csv_modules_records(monkeypatch, bad):
+    """Arrow gives the clean blocks before the first malformed record; the csv module gives the rest, numbered on:
+    together exactly the csv module's records of the whole file, markers included."""
+    from jobs import raw_parse
+    from jobs.sources import FORMATS
+
+    monkeypatch.setattr(raw_parse, "BLOCK_BYTES", 4096)
+    fmt = next(f for f in FORMATS if f.name == "ratings")
+    text = "userId,movieId,rating,timestamp\n" + "".join(ratings_lines(2000)) + bad + "".join(ratings_lines(50, 2000))
+    data = text.encode("latin-1")  # "\xff\xfe" as the two bytes that are not UTF-8
+    arrow_blocks = sum(t.num_rows for t in raw_parse._read_with_arrow(data[: len(data) // 2], fmt, raw_parse.header_of(data), 500))
+    assert arrow_blocks > 0, "the first half parses cleanly"
+    chunks = list(raw_parse.parse_records(data, fmt, chunk=500))
+    exact = list(raw_parse._read_with_csv_module(data, fmt, 500))
+    assert sum(c.num_rows for c in chunks) == sum(c.num_rows for c in exact)
+    assert [r for c in chunks for r in c.to_pylist()] == [r for c in exact for r in c.to_pylist()]
+    numbers = [n for c in chunks for n in c.column("_record_number").to_pylist()]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len(chunks) > len(exact), "the clean blocks came from Arrow, in blocks smaller than a chunk"

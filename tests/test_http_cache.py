@@ -51,6 +51,29 @@ def test_the_store_replaces_the_least_recently_used_entry():
     assert "b" not in store and store.get("a") and store.get("c") == 3 and len(store) == 2
 
 
+def test_the_store_also_replaces_answers_beyond_its_byte_bound():
+    store = LRU(100, max_bytes=10)
+    store.put("a", b"1234")
+    store.put("b", b"5678")
+    store.put("a", b"12")  # a replaced answer counts at its new size
+    store.put("c", b"abcd")
+    assert store.bytes == 10 and len(store) == 3
+    store.put("d", b"vwxyz")  # over 10 bytes: the least recently used go first ("b", then "a")
+    assert "b" not in store and "a" not in store and store.get("c") == b"abcd" and store.bytes == 9
+    store.put("huge", b"x" * 11)  # larger than the whole bound: kept by nothing
+    assert len(store) == 0 and store.bytes == 0
+
+
+def test_the_caches_byte_bound_is_a_setting_that_holds_across_urls(gold_lakehouse):
+    app = create_app({"LAKEHOUSE_DIR": gold_lakehouse, "ACCESS_LOG": False, "CACHE_BYTES": 4096})
+    client, store, answers = app.test_client(), app.extensions["answers"], app.extensions["cache"]
+    bodies = [client.get(top_tracks(limit)).data for limit in range(1, 21)]
+    assert sum(map(len, bodies)) > 3 * 4096, "the answers together exceed the bound"
+    for cache in (store, answers.fresh, answers.last_good):
+        assert 0 < cache.bytes <= 4096 and len(cache) < len(bodies)
+    assert client.get(top_tracks(20)).data == bodies[-1] and client.get(top_tracks(1)).data == bodies[0]
+
+
 def test_if_none_match_is_matched_the_same_way_for_flask_and_the_fast_path(client):
     assert not_modified('"abc"', "abc") and not_modified('W/"x", "abc"', "abc") and not_modified("*", "abc")
     assert not not_modified("", "abc") and not not_modified('"abd"', "abc") and not not_modified('W/"abc"', "abc")
