@@ -1,7 +1,7 @@
 """Data-quality expectations with DLT semantics: warn keeps the row, drop quarantines it, fail stops the run."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -38,7 +38,6 @@ class Checked:
     results: list[dict]
     rows: int = 0  # rows checked
     quarantined: int = 0  # rows failing a drop or fail rule
-    table_results: list[dict] = field(default_factory=list)  # the table checks of the valid rows, when keys were given
 
 
 def _failed_rules(expectations: list[Expectation], action: str):
@@ -49,39 +48,39 @@ def _failed_rules(expectations: list[Expectation], action: str):
     return F.filter(F.array(*checks), lambda name: name.isNotNull())
 
 
-def check(spark: SparkSession, df: DataFrame, table: str, rules: list[Expectation], staging: str, keys: tuple[str, ...] = (),
-          min_rows: int = 0) -> Checked:  # fmt: skip
-    """Evaluate every rule once per row (materialised in a staging table), then split and count; with keys, the table
-    checks of the valid rows come from the same aggregate."""
+def check(spark: SparkSession, df: DataFrame, table: str, rules: list[Expectation], staging: str) -> Checked:
+    """Evaluate every rule once per row (materialised in a staging table), then split and count."""
     annotated = df.withColumn("_warned_rules", _failed_rules(rules, "warn"))
     annotated = annotated.withColumn("_failed_rules", F.concat(_failed_rules(rules, "fail"), _failed_rules(rules, "drop")))
     delta_io.overwrite(annotated, staging)
     staged = delta_io.read_table(spark, staging)
-    counts = _count(staged, rules, list(keys))
-    results = _rule_results(counts, table, rules)
+    results, rows, quarantined = _count(staged, table, rules)
     _raise_on_fail(staged, table, rules, results)
     valid = staged.where(F.size("_failed_rules") == 0).drop("_failed_rules", "_warned_rules")
     quarantine = staged.where(F.size("_failed_rules") > 0).drop("_warned_rules")
-    checks = _table_results(valid, table, list(keys), min_rows, counts) if keys else []
-    return Checked(valid, quarantine, results, counts["_total"] or 0, counts["_quarantined"] or 0, checks)
+    return Checked(valid, quarantine, results, rows, quarantined)
 
 
-def _count(staged: DataFrame, rules: list[Expectation], keys: list[str]) -> dict:
-    """Rows, rows to quarantine and failed rows per rule (by position), plus the valid rows' key counts when keys are
-    given, in one aggregate (each further count is a scan)."""
-    flags = {"_total": F.lit(True), "_quarantined": F.size("_failed_rules") > 0}
-    flags |= {f"_rule{i}": F.array_contains(F.col("_warned_rules" if r.action == "warn" else "_failed_rules"), r.name)
-              for i, r in enumerate(rules)}  # fmt: skip
-    if keys:
-        return key_counts(staged, keys, F.size("_failed_rules") == 0, flags).asDict()
-    return staged.agg(*[F.sum(flag.cast("long")).alias(name) for name, flag in flags.items()]).collect()[0].asDict()
-
-
-def _rule_results(counts: dict, table: str, rules: list[Expectation]) -> list[dict]:
-    """Passed and failed rows per rule."""
-    total = counts["_total"] or 0
-    failed = [counts[f"_rule{i}"] or 0 for i in range(len(rules))]
-    return [{"table": table, "rule": r.name, "action": r.action, "passed": total - f, "failed": f} for r, f in zip(rules, failed, strict=True)]
+def _count(staged: DataFrame, table: str, rules: list[Expectation]) -> tuple[list[dict], int, int]:
+    """Passed and failed rows per rule, rows and rows to quarantine, in one aggregate (each further count is a scan)."""
+    total = F.count(F.lit(1)).alias("_total")
+    quarantined = F.sum((F.size("_failed_rules") > 0).cast("int")).alias("_quarantined")
+    fails = [
+        F.sum(F.array_contains(F.col("_warned_rules" if r.action == "warn" else "_failed_rules"), r.name).cast("int")).alias(r.name)
+        for r in rules
+    ]
+    row = staged.agg(total, quarantined, *fails).collect()[0]
+    results = [
+        {
+            "table": table,
+            "rule": r.name,
+            "action": r.action,
+            "passed": row["_total"] - (row[r.name] or 0),
+            "failed": row[r.name] or 0,
+        }
+        for r in rules
+    ]
+    return results, row["_total"], row["_quarantined"] or 0
 
 
 def _raise_on_fail(staged: DataFrame, table: str, rules: list[Expectation], results: list[dict]) -> None:
@@ -96,13 +95,9 @@ def _raise_on_fail(staged: DataFrame, table: str, rules: list[Expectation], resu
 
 
 def table_checks(df: DataFrame, table: str, keys: list[str], min_rows: int) -> list[dict]:
-    """Table-level checks: row count floor, no null keys, unique keys, from one aggregate over the key hashes."""
-    return _table_results(df, table, keys, min_rows, key_counts(df, keys).asDict())
-
-
-def _table_results(df: DataFrame, table: str, keys: list[str], min_rows: int, counts: dict) -> list[dict]:
-    """The table checks from the key counts of df's rows; duplicates are counted exactly on the key columns only when
-    some key hash repeats."""
+    """Table-level checks: row count floor, no null keys, unique keys, from one aggregate over the key hashes (the
+    duplicates counted exactly on the key columns only when some hash repeats)."""
+    counts = key_counts(df, keys)
     rows = counts["rows"] or 0
     duplicates = extra_rows_per_key(df, keys) if counts["repeated"] else 0
     checks = [

@@ -37,20 +37,12 @@ def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, Data
     return hashed.join(repeated, KEY_HASH, "left_anti"), hashed.join(repeated, KEY_HASH, "left_semi")
 
 
-def key_counts(df: DataFrame, keys: list[str], counted: Column | None = None, sums: dict[str, Column] | None = None) -> Row:
-    """In one pass: rows, rows with a NULL key, and how many key hashes repeat (0: every key is unique), over the rows
-    where `counted` holds (all by default); and each boolean column of `sums` counted over every row, in the same
-    pass (its name is the field's)."""
-    sums, counted = sums or {}, F.lit(True) if counted is None else counted
-    flags = [counted.cast("long").alias("_counted"), (counted & any_null(keys)).cast("long").alias("_nulls")]
-    flags += [column.cast("long").alias(f"_sum{i}") for i, column in enumerate(sums.values())]
-    summed = [F.sum(f"_sum{i}").alias(f"_sum{i}") for i in range(len(sums))]
-    per_row = with_key_hash(df, keys).select(KEY_HASH, *flags)
-    per_hash = per_row.groupBy(KEY_HASH).agg(F.sum("_counted").alias("n"), F.sum("_nulls").alias("nulls"), *summed)
+def key_counts(df: DataFrame, keys: list[str]) -> Row:
+    """In one pass: rows, rows with a NULL key, and how many key hashes repeat (0: every key is unique)."""
+    per_hash = with_key_hash(df.select(*keys), keys).groupBy(KEY_HASH)
+    per_hash = per_hash.agg(F.count(F.lit(1)).alias("n"), F.sum(any_null(keys).cast("long")).alias("nulls"))
     repeated = F.sum((F.col("n") > 1).cast("long")).alias("repeated")
-    row = per_hash.agg(F.sum("n").alias("rows"), F.sum("nulls").alias("null_keys"), repeated, *summed).collect()[0]
-    named = {"rows": row["rows"], "null_keys": row["null_keys"], "repeated": row["repeated"]}
-    return Row(**named, **{name: row[f"_sum{i}"] for i, name in enumerate(sums)})
+    return per_hash.agg(F.sum("n").alias("rows"), F.sum("nulls").alias("null_keys"), repeated).collect()[0]
 
 
 def extra_rows_per_key(df: DataFrame, keys: list[str]) -> int:

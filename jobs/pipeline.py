@@ -202,9 +202,9 @@ def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary
 def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df: DataFrame) -> TableStats:
     """Check, quarantine and MERGE one silver table on its keys."""
     staging = delta_io.table_path(settings, "_staging", spec.name)
-    checked = expectations.check(spark, df, spec.name, list(spec.rules), staging, tuple(spec.keys), spec.min_rows)
+    checked = expectations.check(spark, df, spec.name, list(spec.rules), staging)
     valid = checked.valid.drop("_malformed") if "_malformed" in checked.valid.columns else checked.valid
-    results = checked.results + checked.table_results
+    results = checked.results + expectations.table_checks(valid, spec.name, list(spec.keys), spec.min_rows)
     breached = [r for r in results if r["action"] == "fail" and r["failed"]]
     if breached:
         raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")

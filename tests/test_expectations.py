@@ -65,15 +65,3 @@ def test_table_checks_find_null_and_duplicate_keys(spark):
     df = spark.createDataFrame([(1,), (1,), (None,)], "k int")
     got = {r["rule"]: r["failed"] for r in table_checks(df, "t", ["k"], min_rows=5)}
     assert got == {"row_count_floor": 1, "no_null_keys": 1, "unique_keys": 1}
-
-
-def test_checked_with_keys_gives_the_table_checks_of_the_valid_rows_from_the_same_pass(spark, tmp_path):
-    """A key repeated only by a quarantined row is not a duplicate, nor is a NULL key of a quarantined row counted."""
-    df = spark.createDataFrame([(1, 5.0), (1, -1.0), (2, 3.0), (2, 4.0), (None, -2.0), (None, 1.0), (7, 1.0)], "id int, score double")
-    rules = [Expectation("score_positive", "score > 0", "drop"), Expectation("small_id", "id < 3", "warn")]
-    checked = check(spark, df, "t", rules, str(tmp_path / "staging"), keys=("id",), min_rows=6)
-    assert (checked.rows, checked.quarantined) == (7, 2)
-    assert [(r["rule"], r["passed"], r["failed"]) for r in checked.results] == [("score_positive", 5, 2), ("small_id", 4, 3)]
-    assert checked.table_results == table_checks(checked.valid, "t", ["id"], min_rows=6)
-    got = {r["rule"]: (r["failed"], r["passed"]) for r in checked.table_results}
-    assert got == {"row_count_floor": (1, 0), "no_null_keys": (1, 4), "unique_keys": (1, 4)}
