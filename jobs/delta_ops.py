@@ -108,10 +108,9 @@ _BOUND: "weakref.WeakKeyDictionary[SparkSession, object]" = weakref.WeakKeyDicti
 
 def table_ops(spark: SparkSession, settings: Settings):
     """Delta SQL on engines that have it; the deltalake package on embedded Sail. Remembered for the session."""
-    from jobs.spark import on_databricks
+    from jobs.spark import embedded_sail
 
-    embedded = settings.engine == "sail" and not settings.spark_remote and not on_databricks()
-    ops = LocalDeltaOps() if embedded else SqlDeltaOps(spark)
+    ops = LocalDeltaOps() if embedded_sail(settings) else SqlDeltaOps(spark)
     try:
         _BOUND[spark] = ops
     except TypeError:  # a session object that cannot be weakly referenced: nothing remembered, Delta SQL by default

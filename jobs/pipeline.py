@@ -13,6 +13,7 @@ from jobs.all_or_nothing import exclusive_run
 from jobs.release import publish
 from jobs.silver.tables import SILVER, SilverTable
 from jobs.sources import FORMATS, UnknownFormatError, accepted_headers, detect_format
+from jobs.spark import whole_file_session
 from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
 from medialake.settings import Settings
@@ -113,6 +114,13 @@ def atomic(spark: SparkSession, settings: Settings, summary: RunSummary):
 def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str = "all") -> dict[str, DataFrame]:
     """Ingest every recognised raw file (of one domain, or all) not landed before; return the bronze tables by format name.
     A file of no accepted format is skipped and recorded (or fails the run when MEDIALAKE_UNKNOWN_FILES=fail)."""
+    with whole_file_session(spark, settings) as reader:
+        formats = land_files(reader, settings, batch_id, summary, domain)
+    return {name: delta_io.read_table(spark, delta_io.table_path(settings, "bronze", name)) for name in formats}
+
+
+def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str) -> list[str]:
+    """land_bronze on the session that reads whole files; returns the formats of the files found."""
     listed, unknown = recognise(bronze.list_raw_files(spark, settings.raw_dir))
     skip_unknown_files(spark, settings, unknown, summary)
     files = [(raw, fmt) for raw, fmt in listed if domain in ("all", fmt.domain)]
@@ -136,7 +144,7 @@ def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary:
         landed.add(raw.fingerprint)
         log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))
         summary.tables.append(TableStats(name, rows, rows, 0, 0, time.time() - started))
-    return {fmt.name: delta_io.read_table(spark, delta_io.table_path(settings, "bronze", fmt.name)) for _, fmt in files}
+    return sorted({fmt.name for _, fmt in files})
 
 
 def record_landed(spark: SparkSession, ledger: str, raw: bronze.RawFile, rows: int, batch_id: str) -> None:

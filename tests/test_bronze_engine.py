@@ -1,9 +1,11 @@
 """Bronze read by the engine: the client lists and opens no raw file, and lands what the client-side parsers read."""
 
 import builtins
+import dataclasses
 import os
 
 import pytest
+from pyspark.errors.exceptions.connect import SparkConnectException
 
 from jobs import bronze
 from jobs.pipeline import RunSummary, land_bronze
@@ -84,3 +86,21 @@ def test_a_malformed_record_after_clean_blocks_gives_the_csv_modules_records(mon
     numbers = [n for c in chunks for n in c.column("_record_number").to_pylist()]
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(chunks) > len(exact), "the clean blocks came from Arrow, in blocks smaller than a chunk"
+
+
+def test_embedded_sail_reads_each_raw_file_once_on_a_server_of_its_own(spark, tmp_path):
+    """Sail 0.7.2 reads a file of over a megabyte once per split; bronze reads on a one-partition server, stopped after."""
+    from jobs.spark import whole_file_session
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n" + "".join(ratings_lines(150_000)))
+    settings = settings_for(str(raw), str(tmp_path / "lakehouse"))
+    with whole_file_session(spark, settings) as reader:
+        assert reader is not spark
+        assert reader.read.format("binaryFile").load(str(raw)).select("path").count() == 1
+    with pytest.raises(SparkConnectException, match="NO_ACTIVE_SESSION"):
+        reader.range(1).collect()  # stopped after the block, with its server
+    assert spark.range(3).count() == 3, "the jobs' own session is untouched"
+    with whole_file_session(spark, dataclasses.replace(settings, engine="remote", spark_remote="sc://elsewhere")) as reader:
+        assert reader is spark, "other engines read a file once: the same session"
