@@ -1,9 +1,10 @@
 """Raw CSV bytes to bronze records: what the engine's Python workers run on each landed file (no Spark in here).
 
-Clean files are parsed by Arrow's CSV reader (fast), in one pass; from the first block with a malformed record or bad
-UTF-8 on, a file goes record by record through Python's csv module, which keeps wrong-width records and marks them. Both give the same records
-(tests compare them on every generated and real file). Columns are named by jobs.sources.canonical_names, whatever the
-case or quoting of the file's header. SongCSV.csv lines whose quoting the MSD converter broke are repaired first.
+Clean files are parsed by Arrow's CSV reader (fast), in one pass; from the first block with a malformed record or
+bad UTF-8 on, a file goes record by record through Python's csv module, which keeps wrong-width records and marks
+them. Both give the same records (tests compare them on every generated and real file). Columns are named by
+jobs.sources.canonical_names, whatever the case or quoting of the file's header. SongCSV.csv lines whose quoting the
+MSD converter broke are repaired first.
 """
 
 import csv

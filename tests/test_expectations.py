@@ -65,3 +65,13 @@ def test_table_checks_find_null_and_duplicate_keys(spark):
     df = spark.createDataFrame([(1,), (1,), (None,)], "k int")
     got = {r["rule"]: r["failed"] for r in table_checks(df, "t", ["k"], min_rows=5)}
     assert got == {"row_count_floor": 1, "no_null_keys": 1, "unique_keys": 1}
+
+
+def test_the_fortieth_rule_is_counted_and_named_in_the_quarantine(spark, tmp_path):
+    """Failed rules are bits of a long in staging: the 40th rule is bit 39, beyond a 32-bit int."""
+    rules = [Expectation(f"rule_{i}", "true", "warn") for i in range(39)] + [Expectation("has_id", "id IS NOT NULL", "drop")]
+    checked = check(spark, rows(spark), "t", rules, str(tmp_path / "staging"))
+    assert [r["failed"] for r in checked.results] == [0] * 39 + [1]
+    assert [list(r._failed_rules) for r in checked.quarantine.collect()] == [["has_id"]]
+    with pytest.raises(ValueError, match="64 expectations; at most 63"):
+        check(spark, rows(spark), "t", [Expectation(f"r{i}", "true") for i in range(64)], str(tmp_path / "s"))
