@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import subprocess
 
 from tools.bench.service import free_port, start_server
@@ -61,5 +62,6 @@ def test_sweep_and_report_write_figures_tables_and_plots(gold_lakehouse, tmp_pat
     assert report.main(["--load-dir", str(tmp_path), "--images", str(tmp_path), "--out", str(tmp_path / "performance.md")]) == 0
     text = (tmp_path / "performance.md").read_text()
     assert "| 400 |" in text and "What limits throughput" in text and "coordinated omission" in text
+    assert "times a cached answer" in text and not re.search(r"\{[^}]*\}", text), "every figure filled in, no template left"
     for plot in ("load_latency_vs_offered", "load_throughput", "load_distribution_cached", "load_cpu_cached"):
         assert (tmp_path / f"{plot}.png").stat().st_size > 10_000
