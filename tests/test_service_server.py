@@ -6,7 +6,7 @@ import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from service.pages import PAGES
 from tests.servers import service_process
@@ -99,7 +99,8 @@ def test_chat_page_streams_picks_using_the_last_chart_as_context(server, browser
     tab.wait_for_function("() => window.medialakeChart && window.medialakeChart.data.datasets.length > 0", timeout=15000)
     viewed = tab.evaluate("JSON.parse(sessionStorage.getItem('medialake.view')).rows.map(r => r.genre)")
     tab.click("a[href='/chat']")
-    assert "Genre popularity" in tab.inner_text("#view")
+    # chat.js fills #view when it runs, after the page is in: wait for the text, not just the element
+    expect(tab.locator("#view")).to_contain_text("Genre popularity", timeout=15000)
     tab.fill("input[name=message]", "of the genres in this chart, something upbeat")
     tab.click("#chat button[type=submit]")
     tab.wait_for_function("() => window.medialakeChat !== undefined", timeout=30000)
