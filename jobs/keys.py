@@ -47,6 +47,8 @@ def key_counts(df: DataFrame, keys: list[str]) -> Row:
 
 def extra_rows_per_key(df: DataFrame, keys: list[str]) -> int:
     """How many rows share their key with an earlier row, counted on the key columns of the rows whose hash repeats."""
-    hashed = with_key_hash(df.select(*keys), keys)
-    per_key = hashed.join(repeated_hashes(hashed), KEY_HASH, "left_semi").groupBy(*keys).count().where("count > 1")
+    split = split_by_repetition(df.select(*keys), keys)
+    if split is None:
+        return 0
+    per_key = split[1].groupBy(*keys).count().where("count > 1")
     return per_key.agg(F.sum(F.col("count") - 1).alias("extra")).collect()[0]["extra"] or 0

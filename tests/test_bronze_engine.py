@@ -49,21 +49,20 @@ def test_a_missing_raw_dir_says_so(spark, tmp_path):
         land_bronze(spark, settings_for(str(tmp_path / "nowhere"), str(tmp_path / "lakehouse")), "b1", RunSummary("test"))
 
 
+def ratings_lines(count: int, start: int = 0) -> list[str]:
+    """Clean MovieLens rating lines."""
+    return [f"{i % 600},{i % 9000},{1 + i % 9 / 2},{964982703 + i}\n" for i in range(start, start + count)]
+
+
 def test_a_file_of_several_megabytes_lands_once(spark, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
-    lines = "".join(f"{i % 600},{i % 9000},{1 + i % 9 / 2},{964982703 + i}\n" for i in range(150_000))
-    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n" + lines)
+    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n" + "".join(ratings_lines(150_000)))
     assert (raw / "ratings.csv").stat().st_size > 3_000_000
     summary = RunSummary("test")
     land_bronze(spark, settings_for(str(raw), str(tmp_path / "lakehouse")), "b1", summary)
     assert [(t.table, t.rows_written) for t in summary.tables] == [("bronze.ratings <- ratings.csv", 150_000)]
     assert [f.source_key for f in bronze.list_raw_files(spark, str(raw))] == ["ratings.csv"]
-
-
-def ratings_lines(count: int, start: int = 0) -> list[str]:
-    """Clean MovieLens rating lines."""
-    return [f"{i % 600},{i % 9000},{1 + i % 9 / 2},{964982703 + i}\n" for i in range(start, start + count)]
 
 
 @pytest.mark.parametrize("bad", ["1,2,3\n", "1,2,3,4,5\n", "1,\xff\xfe,3,4\n", '1,"2\n3",3,4\n'])
