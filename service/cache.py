@@ -56,10 +56,12 @@ class LRU:
             return value
 
     def put(self, key, value) -> None:
-        """Keep a value, replacing least recently used entries while over either bound (a value larger than the byte
-        bound alone is not kept)."""
+        """Keep a value, replacing least recently used entries while over either bound. A value larger than the byte
+        bound alone is refused before anything is evicted for it; only the key's older value goes, being stale."""
         with self.lock:
             self.bytes -= size_of(self.items.pop(key, None))
+            if self.max_bytes is not None and size_of(value) > self.max_bytes:
+                return
             self.items[key] = value
             self.bytes += size_of(value)
             while self.items and (len(self.items) > self.entries or self.over_bytes()):

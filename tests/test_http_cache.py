@@ -60,8 +60,10 @@ def test_the_store_also_replaces_answers_beyond_its_byte_bound():
     assert store.bytes == 10 and len(store) == 3
     store.put("d", b"vwxyz")  # over 10 bytes: the least recently used go first ("b", then "a")
     assert "b" not in store and "a" not in store and store.get("c") == b"abcd" and store.bytes == 9
-    store.put("huge", b"x" * 11)  # larger than the whole bound: kept by nothing
-    assert len(store) == 0 and store.bytes == 0
+    store.put("huge", b"x" * 11)  # larger than the whole bound: refused, and it evicts nothing
+    assert "huge" not in store and store.get("c") == b"abcd" and store.get("d") == b"vwxyz" and store.bytes == 9
+    store.put("c", b"y" * 11)  # a key's new answer too large to keep: the stale one goes, the others stay
+    assert "c" not in store and store.get("d") == b"vwxyz" and store.bytes == 5 and len(store) == 1
 
 
 def test_the_caches_byte_bound_is_a_setting_that_holds_across_urls(gold_lakehouse):
