@@ -37,7 +37,7 @@ def exclusive_run(spark: SparkSession, settings: Settings, run_id: str, after=la
         marker = RunMarker(run_id, versions, [table for table in refs if table not in versions])
         slot.record(marker)
         try:
-            with delta_io.noting_creations(lambda ref: note_created(slot, marker, refs, ref)):
+            with delta_io.noting_creations(lambda ref, exists: note_created(slot, marker, refs, ref, exists)):
                 yield
         except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
             changed = delta_io.rollback(spark, refs, marker.versions, marker.created)
@@ -75,10 +75,13 @@ def undo(spark: SparkSession, settings: Settings, refs: dict[str, str], predeces
             remove_legacy_marker(settings.lakehouse_dir, old.run_id)
 
 
-def note_created(slot: WriterSlot, marker: RunMarker, refs: dict[str, str], ref: str) -> None:
-    """Before a table's first commit: record it in the slot unless the marker already holds it (most are noted up front)."""
+def note_created(slot: WriterSlot, marker: RunMarker, refs: dict[str, str], ref: str, exists) -> None:
+    """Before a write: record the table in the slot when the write creates it. A table the marker knows (it existed when
+    the run started, or is noted up front) needs no look, so a run's writes cost no existence query each."""
     identity = next((table for table, known in refs.items() if known == ref), None)
-    if identity is not None and identity not in marker.created:
+    if identity is None or identity in marker.created or identity in marker.versions:
+        return
+    if not exists():
         marker.created.append(identity)
         slot.record(marker)
 

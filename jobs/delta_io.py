@@ -53,7 +53,7 @@ def read_if_exists(spark: SparkSession, ref: str) -> DataFrame | None:
 
 @contextmanager
 def noting_creations(note):
-    """Within the block, note(ref) is called before any table is created."""
+    """Within the block, note(ref, exists) is called before every write (exists() says whether the table is there)."""
     token = ON_CREATE.set(note)
     try:
         yield
@@ -62,10 +62,11 @@ def noting_creations(note):
 
 
 def creating(spark: SparkSession, ref: str) -> None:
-    """Tell the running write that the table is about to be created, if it does not exist yet."""
+    """Tell the run that a write to the table is about to commit; it looks whether the table exists only when it needs
+    to know (on a cluster each look is a query)."""
     note = ON_CREATE.get()
-    if note is not None and not table_exists(spark, ref):
-        note(ref)
+    if note is not None:
+        note(ref, lambda: table_exists(spark, ref))
 
 
 def plain_strings(df: DataFrame) -> DataFrame:

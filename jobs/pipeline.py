@@ -133,6 +133,7 @@ def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: 
     ledger = delta_io.table_path(settings, "ops", "ingested_files")
     ledger_rows = delta_io.read_if_exists(spark, ledger)
     landed = set() if ledger_rows is None else set(ledger_rows.select("fingerprint").toPandas().fingerprint)
+    ingested = []
     for raw, fmt in files:
         started, name = time.time(), f"bronze.{fmt.name} <- {raw.source_key}"
         if raw.fingerprint in landed:
@@ -140,17 +141,21 @@ def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: 
             summary.tables.append(TableStats(name, 0, 0, 0, 0, time.time() - started))
             continue
         rows = bronze.ingest_file(spark, raw, fmt, delta_io.table_path(settings, "bronze", fmt.name), batch_id, settings.raw_dir)
-        record_landed(spark, ledger, raw, rows, batch_id)
+        ingested.append((raw, rows))
         landed.add(raw.fingerprint)
         log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))
         summary.tables.append(TableStats(name, rows, rows, 0, 0, time.time() - started))
+    record_landed(spark, ledger, ingested, batch_id)
     return sorted({fmt.name for _, fmt in files})
 
 
-def record_landed(spark: SparkSession, ledger: str, raw: bronze.RawFile, rows: int, batch_id: str) -> None:
-    """Append a file to ops/ingested_files."""
-    row = [(raw.source_key, raw.fingerprint, raw.size, rows, batch_id, RUN_ID)]
-    df = spark.createDataFrame(row, "source_file string, fingerprint string, bytes long, records long, batch_id string, run_id string")
+def record_landed(spark: SparkSession, ledger: str, ingested: list[tuple[bronze.RawFile, int]], batch_id: str) -> None:
+    """Append the files landed, with their records, to ops/ingested_files in one commit (a run that fails before is
+    undone whole, its bronze rows with it, so a row a file would add no safety)."""
+    if not ingested:
+        return
+    rows = [(raw.source_key, raw.fingerprint, raw.size, records, batch_id, RUN_ID) for raw, records in ingested]
+    df = spark.createDataFrame(rows, "source_file string, fingerprint string, bytes long, records long, batch_id string, run_id string")
     delta_io.append(df.withColumn("ingested_at", F.current_timestamp()), ledger)
 
 
