@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -81,7 +82,7 @@ def _read_with_arrow(data: Bytes, fmt: SourceFormat, header: list[str], chunk: i
         table = pa.Table.from_batches([batch]).rename_columns(names)
         for start in range(0, table.num_rows, chunk):
             part = table.slice(start, chunk)
-            numbers = pa.array(range(offset, offset + part.num_rows), type=pa.int64())
+            numbers = pa.array(np.arange(offset, offset + part.num_rows, dtype=np.int64))  # from a range: 5x slower
             nulls = pa.nulls(part.num_rows, type=pa.string())
             yield (
                 part.select(bronze_columns(fmt.name))
