@@ -53,6 +53,19 @@ def test_rerun_on_the_same_input_changes_no_row_count(spark, built, tiny_raw):
     assert counts(lakehouse) == before
 
 
+def test_the_ledger_records_a_runs_files_in_one_commit_and_a_rerun_adds_none(spark, tmp_path, lakehouse):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,10,4.0,964982703\n1,11,3.5,964982703\n")
+    (raw / "links.csv").write_text("movieId,imdbId,tmdbId\n10,0113228,949\n")
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    ledger = DeltaTable(f"{lakehouse}/ops/ingested_files")
+    assert ledger.version() == 0, "one commit for the run's files"
+    assert dict(ledger.to_pandas()[["source_file", "records"]].itertuples(index=False)) == {"ratings.csv": 2, "links.csv": 1}
+    run_etl(spark, settings_for(str(raw), lakehouse))
+    assert DeltaTable(f"{lakehouse}/ops/ingested_files").version() == 0, "nothing landed, nothing committed"
+
+
 def test_a_grown_file_adds_only_its_new_records(spark, tmp_path, lakehouse):
     raw = tmp_path / "raw"
     raw.mkdir()

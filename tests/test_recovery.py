@@ -11,8 +11,9 @@ import threading
 
 from deltalake import DeltaTable, write_deltalake
 
+from jobs import delta_io
 from jobs.all_or_nothing import recover
-from jobs.pipeline import run_etl
+from jobs.pipeline import run_etl, run_step
 from jobs.run_marker import RunMarker, WriterSlot
 from tests.conftest import settings_for
 
@@ -120,6 +121,26 @@ def test_a_run_notes_the_tables_it_may_create_before_its_first_write(spark, tmp_
     assert {"bronze/ratings", "silver/ratings", "ops/ingested_files"} <= set(recorded[0]), "noted in the first record"
     assert not any(recorded[0].values()), "each noted before its first commit"
     assert WriterSlot(spark, settings_for(str(raw), lakehouse)).holder() is None, "the slot is free after the run"
+
+
+def test_a_write_looks_up_no_table_the_run_marker_knows(gold_lakehouse, tmp_path, spark, monkeypatch):
+    lakehouse = str(tmp_path / "lakehouse")
+    shutil.copytree(gold_lakehouse, lakehouse)
+    writing, looked, save, exists = [], [], delta_io._save, delta_io.table_exists
+
+    def watched_save(df, ref, mode, **options):
+        writing.append(ref)
+        save(df, ref, mode, **options)
+
+    def watched_exists(session, ref):
+        looked.append(ref) if writing and writing[-1] == ref else None
+        return exists(session, ref)
+
+    monkeypatch.setattr(delta_io, "_save", watched_save)
+    monkeypatch.setattr(delta_io, "table_exists", watched_exists)
+    run_step(spark, settings_for("unused", lakehouse), "gold")
+    # every gold table existed when the run started (the marker's versions): on a cluster each look was a query
+    assert len(writing) >= 14 and looked == [], looked
 
 
 def test_a_second_run_waits_for_the_slot_holder_and_then_runs(spark, tiny_raw, tmp_path):
