@@ -138,3 +138,25 @@ def test_the_pipeline_writes_catalog_tables_that_the_service_and_databricks_back
     databricks = settings_config({"WAREHOUSE": "databricks", "DATABRICKS_SERVER_HOSTNAME": "h", "DATABRICKS_HTTP_PATH": "p",
                                   "DATABRICKS_TOKEN": "t", "CATALOG": settings.catalog})  # fmt: skip
     assert DatabricksWarehouse(databricks).table_name("top_tracks") == catalog_name(settings.catalog, "gold", "top_tracks")
+
+
+BENCH_CLUSTER = """import json, sys
+from jobs.engine import cluster
+from tools.bench.etl import cluster_for_run
+url = cluster_for_run(sys.argv[1])
+print(json.dumps({"url": url, "processes": list(cluster.recorded(sys.argv[1]).values())}))
+"""
+
+
+def test_the_etl_benchmark_stops_a_cluster_it_started_and_leaves_a_running_one_running(jvm_cluster, tmp_path):
+    started_here = str(tmp_path / "bench" / "cluster")
+    seen = {}
+    for home in (jvm_cluster, started_here):
+        run = subprocess.run([sys.executable, "-c", BENCH_CLUSTER, home], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert run.returncode == 0, run.stderr[-3000:]
+        seen[home] = json.loads(run.stdout.strip().splitlines()[-1])
+        assert seen[home]["url"].startswith("sc://127.0.0.1:") and len(seen[home]["processes"]) == 4
+    assert cluster.running(jvm_cluster) and cluster.connect_url(jvm_cluster) == seen[jvm_cluster]["url"], "found running: left running"
+    assert all(ours(entry) for entry in seen[jvm_cluster]["processes"])
+    assert cluster.recorded(started_here) == {}, "started by the benchmark: stopped when it ended"
+    assert [ours(entry) for entry in seen[started_here]["processes"]] == [None] * 4, "none of its processes survived"

@@ -7,6 +7,7 @@ python -m tools.bench.etl --scale demo --engine all   # every engine on the same
 """
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -69,9 +70,17 @@ def engine_settings(engine: str, raw: str, lakehouse: str, workdir: str):
     if engine != "cluster":
         return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": engine}), ()
     home = os.path.join(workdir, "cluster")
-    url = cluster.up(home)
+    url = cluster_for_run(home)
     processes = tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
     return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": "remote", "spark_remote": url}), processes
+
+
+def cluster_for_run(home: str) -> str:
+    """The standalone cluster's URL: one already running is used and left running; one started here is stopped when
+    this process ends (its six JVMs and their Python workers held 11 GiB after a demo-scale run)."""
+    if not cluster.running(home):
+        atexit.register(cluster.down, home, True)
+    return cluster.up(home)
 
 
 PEAKS: dict[str, float] = {}  # layer -> peak GiB of this run, for --json
