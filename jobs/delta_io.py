@@ -89,7 +89,7 @@ def _save(df: DataFrame, ref: str, mode: str, **options) -> None:
 
 
 def overwrite(df: DataFrame, ref: str) -> None:
-    """Replace the table's contents (one commit); used for small gold tables."""
+    """Replace the table's contents (one commit): silver and gold tables, rebuilt whole each run."""
     _save(df, ref, "overwrite", overwriteSchema="true")
 
 
@@ -98,9 +98,9 @@ def append(df: DataFrame, ref: str) -> None:
     _save(df, ref, "append")
 
 
-def upsert(spark: SparkSession, df: DataFrame, ref: str, keys: list[str], update: bool = True, sync: bool = False) -> None:
-    """MERGE df into the table on its natural keys; create the table on first write. With sync, df is the table's
-    whole new content: rows it no longer has are deleted (a silver row that now fails a rule, a renamed genre)."""
+def upsert(spark: SparkSession, df: DataFrame, ref: str, keys: list[str], update: bool = True) -> None:
+    """MERGE df into the table on its natural keys (rows of the table that df lacks stay); create the table on first
+    write."""
     if not table_exists(spark, ref):
         _save(df, ref, "overwrite")
         return
@@ -108,8 +108,7 @@ def upsert(spark: SparkSession, df: DataFrame, ref: str, keys: list[str], update
     plain_strings(df).createOrReplaceTempView(view)
     on = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
     matched = "WHEN MATCHED THEN UPDATE SET * " if update else ""
-    gone = " WHEN NOT MATCHED BY SOURCE THEN DELETE" if sync else ""
-    spark.sql(f"MERGE INTO {sql_name(ref)} t USING {view} s ON {on} {matched}WHEN NOT MATCHED THEN INSERT *{gone}").collect()
+    spark.sql(f"MERGE INTO {sql_name(ref)} t USING {view} s ON {on} {matched}WHEN NOT MATCHED THEN INSERT *").collect()
     spark.catalog.dropTempView(view)
 
 

@@ -213,7 +213,7 @@ def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary
 
 
 def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df: DataFrame) -> TableStats:
-    """Check, quarantine and MERGE one silver table on its keys."""
+    """Check one silver table, write its valid rows and MERGE its failed rows into its quarantine."""
     staging = delta_io.table_path(settings, "_staging", spec.name)
     checked = expectations.check(spark, df, spec.name, list(spec.rules), staging)
     valid = checked.valid.drop("_malformed") if "_malformed" in checked.valid.columns else checked.valid
@@ -221,7 +221,9 @@ def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df:
     breached = [r for r in results if r["action"] == "fail" and r["failed"]]
     if breached:
         raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")
-    delta_io.upsert(spark, valid, delta_io.table_path(settings, "silver", spec.name), list(spec.keys), sync=True)
+    # valid is the table's whole new content (built from all of bronze), so one overwrite: the MERGE that updated every
+    # row and deleted the rest took 59.7 s instead of 3.2 s to rewrite the full-scale ratings on Sail
+    delta_io.overwrite(valid, delta_io.table_path(settings, "silver", spec.name))
     quarantined = quarantine(spark, settings, spec, checked.quarantine, checked.quarantined)
     written = checked.rows - quarantined
     stats = TableStats(f"silver.{spec.name}", written + quarantined, written, quarantined, sum(r["failed"] for r in checked.results))
