@@ -34,11 +34,11 @@ def exclusive_run(spark: SparkSession, settings: Settings, run_id: str, after=la
     with Heartbeat(slot, run_id):
         undo(spark, settings, refs, predecessor)
         versions = delta_io.snapshot_versions(spark, refs)
+        # every table the run may write is in the marker before its first write: its version, or as one it may create
         marker = RunMarker(run_id, versions, [table for table in refs if table not in versions])
         slot.record(marker)
         try:
-            with delta_io.noting_creations(lambda ref, exists: note_created(slot, marker, refs, ref, exists)):
-                yield
+            yield
         except BaseException as error:  # KeyboardInterrupt and SystemExit (SIGTERM) too: publish nothing
             changed = delta_io.rollback(spark, refs, marker.versions, marker.created)
             log.error("run failed; tables restored", extra={"fields": {"error": str(error)[:2000], "restored": changed}})
@@ -73,17 +73,6 @@ def undo(spark: SparkSession, settings: Settings, refs: dict[str, str], predeces
             changed = delta_io.rollback(spark, refs, old.versions, old.created)
             log.warning("interrupted run undone", extra={"fields": {"interrupted_run": old.run_id, "restored": changed}})
             remove_legacy_marker(settings.lakehouse_dir, old.run_id)
-
-
-def note_created(slot: WriterSlot, marker: RunMarker, refs: dict[str, str], ref: str, exists) -> None:
-    """Before a write: record the table in the slot when the write creates it. A table the marker knows (it existed when
-    the run started, or is noted up front) needs no look, so a run's writes cost no existence query each."""
-    identity = next((table for table, known in refs.items() if known == ref), None)
-    if identity is None or identity in marker.created or identity in marker.versions:
-        return
-    if not exists():
-        marker.created.append(identity)
-        slot.record(marker)
 
 
 def recover(spark: SparkSession, settings: Settings) -> None:

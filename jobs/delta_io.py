@@ -1,9 +1,7 @@
 """Reading and writing the lakehouse's Delta tables by reference (a path or a catalog name): MERGE upserts, rebuilds,
 versions and rollback, all through the engine (jobs/delta_ops.py says how each engine does table operations)."""
 
-import contextvars
 import uuid
-from contextlib import contextmanager
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -15,8 +13,6 @@ from medialake.settings import Settings
 from medialake.tables import LAYERS, catalog_name, location
 
 log = get_logger("medialake.etl")
-# Told, before a table's first commit, that the running write creates it (the run marker notes it as proof for recovery).
-ON_CREATE: contextvars.ContextVar = contextvars.ContextVar("on_create", default=None)
 
 
 def table_path(settings: Settings, layer: str, table: str) -> str:
@@ -51,24 +47,6 @@ def read_if_exists(spark: SparkSession, ref: str) -> DataFrame | None:
     return read_table(spark, ref) if table_exists(spark, ref) else None
 
 
-@contextmanager
-def noting_creations(note):
-    """Within the block, note(ref, exists) is called before every write (exists() says whether the table is there)."""
-    token = ON_CREATE.set(note)
-    try:
-        yield
-    finally:
-        ON_CREATE.reset(token)
-
-
-def creating(spark: SparkSession, ref: str) -> None:
-    """Tell the run that a write to the table is about to commit; it looks whether the table exists only when it needs
-    to know (on a cluster each look is a query)."""
-    note = ON_CREATE.get()
-    if note is not None:
-        note(ref, lambda: table_exists(spark, ref))
-
-
 def plain_strings(df: DataFrame) -> DataFrame:
     """Every string column cast to plain STRING. Apache Spark 4.2 types the columns of a Python UDF's declared schema
     as `string collate UTF8_BINARY`, Delta writes that into the log, and the deltalake package and DuckDB cannot read
@@ -80,7 +58,6 @@ def plain_strings(df: DataFrame) -> DataFrame:
 
 def _save(df: DataFrame, ref: str, mode: str, **options) -> None:
     """Write a DataFrame to the table in one commit."""
-    creating(df.sparkSession, ref)
     writer = plain_strings(df).write.format("delta").mode(mode).options(**options)
     if is_name(ref):
         writer.saveAsTable(ref)
