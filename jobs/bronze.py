@@ -1,6 +1,7 @@
-"""Bronze: raw files listed, hashed and parsed by the engine (its Python workers run jobs/raw_parse.py), landed as
-strings with lineage; the client opens no raw file, so the same code runs where the files are only the cluster's to
-read (a Databricks Volume). Re-ingesting a file adds nothing."""
+"""Bronze: raw files listed, hashed and read by the engine (line by line in splits where it can, jobs/bronze_lines.py;
+else parsed whole by its Python workers, jobs/raw_parse.py), landed as strings with lineage; the client opens no raw
+file, so the same code runs where the files are only the cluster's to read (a Databricks Volume). Re-ingesting a file
+adds nothing."""
 
 import os
 import re
@@ -13,14 +14,16 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs import delta_io
+from jobs import bronze_lines, delta_io
 from jobs.raw_parse import CHUNK_RECORDS, EXTRA_COLUMNS, bronze_columns, fingerprint, header_of, parse_records
 from jobs.sources import SourceFormat
+from medialake.log import get_logger, log_event
 
 __all__ = ["CHUNK_RECORDS", "EXTRA_COLUMNS", "RawFile", "ingest_file", "list_raw_files", "read_raw_records"]
 OUTPUT_ROWS = 65_536  # rows per batch handed to the engine, which buffers 16 batches of a Python worker's output
 LISTING = "path string, size long, modified timestamp, fingerprint string, header array<string>"
 CSV_FILES = "*.[cC][sS][vV]"
+log = get_logger("medialake.etl")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,18 @@ def parse_file(fmt: SourceFormat, key: str, batches):
                 yield from table.append_column("_source_file", keys.slice(0, table.num_rows)).to_batches(max_chunksize=OUTPUT_ROWS)
 
 
+def file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str) -> DataFrame:
+    """A raw file's bronze records: read in splits, line by line, where the engine can (jobs/bronze_lines.py), else
+    parsed whole on one of its Python workers."""
+    lines = bronze_lines.records(spark, path, fmt, raw.header, raw.source_key)
+    log_event(log, "bronze file read", file=raw.source_key, format=fmt.name, reader="whole" if lines is None else "lines")
+    if lines is not None:
+        return lines
+    # limit(1): Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
+    content = spark.read.format("binaryFile").load(path).limit(1)
+    return content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt))
+
+
 def bronze_schema(fmt: SourceFormat) -> str:
     """The DDL of what parse_file yields for a format."""
     strings = [f"`{c}` string" for c in bronze_columns(fmt.name)]
@@ -133,9 +148,7 @@ def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str
     nothing."""
     existing = delta_io.read_if_exists(spark, table)
     landed = None if existing is None else existing.where(F.col("_source_file") == raw.source_key)
-    # limit(1): Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
-    content = spark.read.format("binaryFile").load(os.path.join(os.path.abspath(raw_dir), raw.source_key)).limit(1)
-    records = content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt))
+    records = file_records(spark, raw, fmt, os.path.join(os.path.abspath(raw_dir), raw.source_key))
     df = with_lineage(records, batch_id, existing is not None and LEGACY_HASH in existing.columns)
     if landed is None or landed.isEmpty():
         delta_io.append(df, table)

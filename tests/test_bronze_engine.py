@@ -103,3 +103,13 @@ def test_embedded_sail_reads_each_raw_file_once_on_a_server_of_its_own(spark, tm
     assert spark.range(3).count() == 3, "the jobs' own session is untouched"
     with whole_file_session(spark, dataclasses.replace(settings, engine="remote", spark_remote="sc://elsewhere")) as reader:
         assert reader is spark, "other engines read a file once: the same session"
+
+
+def test_on_sail_whose_from_csv_fails_on_a_quoted_comma_a_clean_ratings_file_is_parsed_whole(spark, tmp_path):
+    from jobs import bronze_lines
+    from jobs.sources import detect_format
+
+    (tmp_path / "ratings.csv").write_text("userId,movieId,rating,timestamp\n" + "".join(ratings_lines(10)))
+    [raw] = bronze.list_raw_files(spark, str(tmp_path))
+    assert bronze_lines.parses_quoted_csv(spark) is False
+    assert bronze_lines.records(spark, str(tmp_path / "ratings.csv"), detect_format(list(raw.header)), raw.header, raw.source_key) is None

@@ -3,6 +3,7 @@ process that can see neither the raw files nor the lakehouse: the same silver an
 that changes nothing, the real MovieLens and CPI files landed whole, and a client killed midway undone by the next one
 after the lakehouse moved."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from deltalake import DeltaTable
 from jobs.engine import cluster
 from jobs.pipeline import run_etl
 from service.warehouse.local import LocalWarehouse
-from tests.bronze_checks import differences, layer_contents
+from tests.bronze_checks import differences, layer_contents, mismatches
 from tests.conftest import REAL_DATA, settings_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,6 +71,12 @@ def raw_input(tiny_raw: str, raw: str) -> bool:
     return True
 
 
+def readers(log: str) -> dict[str, str]:
+    """How a run's log says each raw file was read: "lines" (in splits, by the engine's readers) or "whole"."""
+    events = [json.loads(line) for line in log.splitlines() if '"bronze file read"' in line]
+    return {event["file"]: event["reader"] for event in events}
+
+
 def rows_per_file(lakehouse: str, layer: str, tables: tuple[str, ...]) -> dict[str, int]:
     """Rows of some tables of a layer per source file (their lineage column), read from the Delta files."""
     counts = {}
@@ -85,6 +92,7 @@ def test_the_cluster_builds_the_tables_sail_builds_and_lands_each_file_once(spar
     run_etl(spark, settings_for(raw, on_sail))  # the same input on the embedded engine
     first = hidden_raw_etl(raw, lakehouse, url)
     assert first.returncode == 0, first.stderr[-3000:]
+    assert mismatches(lakehouse, raw) == [], "bronze holds what the client parser reads, file by file"
     assert differences(layer_contents(on_sail), layer_contents(lakehouse)) == []
     years = {"year_from": 1900, "year_to": 2030}  # what the service reads of what Spark wrote (DuckDB + delta)
     served = LocalWarehouse(lakehouse).execute("genre_counts_by_year", years).records()
@@ -92,6 +100,7 @@ def test_the_cluster_builds_the_tables_sail_builds_and_lands_each_file_once(spar
     if real:  # the real files' rows, as tests/test_real_data.py asserts them of the Sail run alone
         landed = rows_per_file(lakehouse, "bronze", ("movielens_movies", "ratings", "links", "tags", "cpi"))
         assert {key: landed.get(key) for key in REAL_FILES} == REAL_FILES
+        assert {key: readers(first.stderr).get(key) for key in REAL_FILES} == dict.fromkeys(REAL_FILES, "lines")
         assert rows_per_file(lakehouse, "silver", ("ratings",))["movielens-latest-small/ratings.csv"] == 100836
     before, bronze_step = rows_of(lakehouse), ("jobs/tasks/bronze.py", "--domain", "all")
     with open(os.path.join(raw, "later.csv"), "w") as handle:
