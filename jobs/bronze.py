@@ -22,6 +22,7 @@ from medialake.log import get_logger, log_event
 __all__ = ["CHUNK_RECORDS", "EXTRA_COLUMNS", "RawFile", "ingest_file", "list_raw_files", "read_raw_records"]
 OUTPUT_ROWS = 65_536  # rows per batch handed to the engine, which buffers 16 batches of a Python worker's output
 LISTING = "path string, size long, modified timestamp, fingerprint string, header array<string>"
+LISTED = ("path", "length", "modificationTime")
 CSV_FILES = "*.[cC][sS][vV]"
 log = get_logger("medialake.etl")
 
@@ -70,7 +71,12 @@ def list_raw_files(spark: SparkSession, raw_dir: str) -> list[RawFile]:
     """Every CSV file under raw_dir (any depth), in path order, listed and hashed by the engine."""
     try:
         files = spark.read.format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", CSV_FILES).load(raw_dir)
-        rows = files.mapInArrow(describe_files, LISTING).collect()
+        limit = bronze_lines.whole_file_limit(spark)
+        if limit is None:
+            rows = files.mapInArrow(describe_files, LISTING).collect()
+        else:  # the filter on length is pushed into binaryFile: a larger file's bytes are not read
+            rows = files.where(F.col("length") <= limit).mapInArrow(describe_files, LISTING).collect()
+            rows += [described_by_lines(spark, *r) for r in files.where(F.col("length") > limit).select(*LISTED).collect()]
     except Exception as error:  # Spark and Sail word a missing folder differently; both mean "nothing to land"
         if re.search(r"(?i)not (exist|found)|no such file", str(error)):
             return []
@@ -79,6 +85,12 @@ def list_raw_files(spark: SparkSession, raw_dir: str) -> list[RawFile]:
     listed = {r["path"]: RawFile(source_key(raw_dir, r["path"]), r["size"], r["modified"], r["fingerprint"], tuple(r["header"]))
               for r in rows}  # fmt: skip
     return sorted(listed.values(), key=lambda f: f.source_key)
+
+
+def described_by_lines(spark: SparkSession, path: str, size: int, modified: datetime) -> dict:
+    """A file too large to read whole, described as describe_files does, from the lines of its splits."""
+    fingerprint, first = bronze_lines.fingerprint_by_lines(spark, path)
+    return {"path": path, "size": size, "modified": modified, "fingerprint": fingerprint, "header": header_of(first.encode())}
 
 
 def source_key(raw_dir: str, engine_path: str) -> str:
@@ -104,6 +116,13 @@ def file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str
     log_event(log, "bronze file read", file=raw.source_key, format=fmt.name, reader="whole" if lines is None else "lines")
     if lines is not None:
         return lines
+    limit = bronze_lines.whole_file_limit(spark)
+    if limit is not None and raw.size > limit:
+        raise ValueError(
+            f"{raw.source_key}: {raw.size:,} bytes of format {fmt.name} cannot be parsed whole on this engine (at most {limit:,}); "
+            f"only a file of a single-line format ({', '.join(sorted(bronze_lines.SINGLE_LINE))}) whose every line is one record "
+            "of its header's width is read in splits: split the file, or land it on the embedded engine"
+        )
     # limit(1): Sail 0.7.2 returns a file larger than about a megabyte once per split, each time whole
     content = spark.read.format("binaryFile").load(path).limit(1)
     return content.mapInArrow(partial(parse_file, fmt, raw.source_key), bronze_schema(fmt))

@@ -10,7 +10,7 @@ client parser on every real and generated file).
 """
 
 from pyspark.errors import PySparkException
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.raw_parse import bronze_columns
@@ -21,6 +21,11 @@ SINGLE_LINE = frozenset({"ratings", "links", "tags", "movielens_movies", "cpi"})
 # U+FFFD is what the text reader makes of bad UTF-8 (Python replaces it differently), a NUL what Python's csv refuses.
 FIELD = r'(?:"(?:[^"\x00\uFFFD]|"")*"|[^,"\r\n\x00\uFFFD]*)'
 CSV_OPTIONS = {"escape": '"'}  # a doubled quote inside quotes is one quote; a backslash is a character, as in the client
+
+# Apache Spark reads a whole file into one value of one task: within an executor's memory (a 678 MB file failed the
+# local cluster's 2 GiB executors with "Java heap space") and never over 2 GiB. Larger files are read in splits only:
+# listed without their bytes and fingerprinted line by line (fingerprint_by_lines).
+WHOLE_FILE_BYTES = 256 << 20
 
 _parses_quotes: dict[str, bool] = {}
 
@@ -45,6 +50,25 @@ def parses_quoted_csv(spark: SparkSession) -> bool:
     return _parses_quotes[spark.session_id]
 
 
+def whole_file_limit(spark: SparkSession) -> int | None:
+    """The size above which the engine reads a file in splits only; None on engines that read every file whole (Sail,
+    in whose one-partition server a file of 678 MB lands in 2.5 GiB)."""
+    return WHOLE_FILE_BYTES if parses_quoted_csv(spark) else None
+
+
+def fingerprint_by_lines(spark: SparkSession, path: str) -> tuple[str, str]:
+    """A file's fingerprint and first line, in one pass over its splits: its line count and two sums of 64-bit hashes
+    of (number, line), so a line changed, moved or added changes it (line ends are not part of it)."""
+    lines = numbered_lines(spark, path)
+    number, line = F.col("_record_number"), F.col("line")
+    wide = "decimal(38,0)"  # 26M hashes of 64 bits sum past a long
+    row = lines.agg(
+        F.count(F.lit(1)).alias("lines"), F.sum(F.xxhash64(number, line).cast(wide)).alias("a"),
+        F.sum(F.xxhash64(line, number).cast(wide)).alias("b"), F.max(F.when(number == 0, line)).alias("first"),
+    ).first()  # fmt: skip
+    return f"lines:{row.lines}:{row.a}:{row.b}", row.first or ""
+
+
 def line_pattern(width: int) -> str:
     """A line of exactly `width` fields (a BOM may open the header)."""
     return rf"^\uFEFF?{FIELD}(?:,{FIELD}){{{width - 1}}}$"
@@ -57,7 +81,10 @@ def numbered_lines(spark: SparkSession, path: str) -> DataFrame:
     at = F.monotonically_increasing_id() - F.shiftleft(split.cast("long"), 33)  # the id is the split's index << 33 + place
     lines = spark.read.text(path).select(F.col("value").alias("line"), split.alias("split"), at.alias("at"))
     sizes = lines.groupBy("split").agg(F.count(F.lit(1)).alias("lines"))
-    starts = sizes.select("split", (F.sum("lines").over(Window.orderBy("split")) - F.col("lines")).alias("start"))
+    before = sizes.select(F.col("split").alias("earlier"), F.col("lines").alias("earlier_lines"))
+    # a join, not a running-sum window, which has no partition to run in and warns on the user's terminal
+    starts = sizes.join(before, F.col("earlier") < F.col("split"), "left").groupBy("split")
+    starts = starts.agg(F.coalesce(F.sum("earlier_lines"), F.lit(0)).alias("start"))
     return lines.join(F.broadcast(starts), "split").select("line", (F.col("start") + F.col("at")).alias("_record_number"))
 
 

@@ -71,3 +71,25 @@ def test_clean_files_are_read_in_splits_and_messy_ones_whole_with_the_client_par
     for name, (_, rows) in result.items():
         assert rows == client_records(str(tmp_path / name)), name
     assert [r["_record_number"] for r in result["many_splits.csv"][1]] == list(range(1, 120_001))
+
+
+def test_a_file_too_large_to_read_whole_is_listed_fingerprinted_and_landed_in_splits(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(bronze_lines, "WHOLE_FILE_BYTES", 64 << 10)
+    for folder, lines in (("a", ratings(40_000)), ("b", ratings(40_000).replace("964982703", "964982704", 1))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "big.csv").write_text('"userId",movieId,rating,timestamp\n' + lines)
+        (tmp_path / folder / "small.csv").write_text(HEADER + ratings(10))
+    listed = {(folder, raw.source_key): raw for folder in "ab" for raw in bronze.list_raw_files(session, str(tmp_path / folder))}
+    assert {key: raw.header for key, raw in listed.items()} == dict.fromkeys(listed, ("userId", "movieId", "rating", "timestamp"))
+    assert listed["a", "big.csv"].fingerprint.startswith("lines:40001:") and len(listed["a", "small.csv"].fingerprint) == 64
+    assert listed["a", "big.csv"].fingerprint != listed["b", "big.csv"].fingerprint, "one changed value changes it"
+    assert bronze.list_raw_files(session, str(tmp_path / "a"))[0] == listed["a", "big.csv"], "and it is stable"
+    assert landed(session, str(tmp_path / "a"))["big.csv"] == ("lines", client_records(str(tmp_path / "a" / "big.csv")))
+
+
+def test_a_file_too_large_to_read_whole_with_a_line_of_the_wrong_width_is_refused_by_name(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(bronze_lines, "WHOLE_FILE_BYTES", 64 << 10)
+    (tmp_path / "big.csv").write_text(HEADER + ratings(20_000) + "1,2,3,4,5\n")
+    [raw] = bronze.list_raw_files(session, str(tmp_path))
+    with pytest.raises(ValueError, match=r"big\.csv: 4\d\d,\d\d\d bytes of format ratings cannot be parsed whole on this engine"):
+        bronze.file_records(session, raw, detect_format(list(raw.header)), str(tmp_path / "big.csv"))
