@@ -109,14 +109,15 @@ def parse_file(fmt: SourceFormat, key: str, batches):
                 yield from table.append_column("_source_file", keys.slice(0, table.num_rows)).to_batches(max_chunksize=OUTPUT_ROWS)
 
 
-def file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str) -> DataFrame:
-    """A raw file's bronze records: read in splits, line by line, where the engine can (jobs/bronze_lines.py), else
-    parsed whole on one of its Python workers."""
-    lines = bronze_lines.records(spark, path, fmt, raw.header, raw.source_key)
+def file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str, split_bytes: int = 0) -> DataFrame:
+    """A raw file's bronze records: read in splits, line by line, where the engine can (jobs/bronze_lines.py) and the
+    file has split_bytes or more or is too large to read whole; else parsed whole on one of its Python workers."""
+    limit = bronze_lines.whole_file_limit(spark)
+    in_splits = limit is not None and (raw.size >= split_bytes or raw.size > limit)
+    lines = bronze_lines.records(spark, path, fmt, raw.header, raw.source_key) if in_splits else None
     log_event(log, "bronze file read", file=raw.source_key, format=fmt.name, reader="whole" if lines is None else "lines")
     if lines is not None:
         return lines
-    limit = bronze_lines.whole_file_limit(spark)
     if limit is not None and raw.size > limit:
         raise ValueError(
             f"{raw.source_key}: {raw.size:,} bytes of format {fmt.name} cannot be parsed whole on this engine (at most {limit:,}); "
@@ -161,13 +162,13 @@ def record_identity(df: DataFrame) -> list[str]:
     return [c for c in df.columns if c not in WHEN_AND_BY]
 
 
-def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str) -> int:
-    """Land one raw file, parsed by the engine; returns its records. Appends when none of the file's records is in the
-    table yet, otherwise inserts only the records not landed before (MERGE on their identity), so re-ingesting adds
-    nothing."""
+def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str, split_bytes: int = 0) -> int:
+    """Land one raw file, read by the engine (in splits from split_bytes on, where it can); returns its records.
+    Appends when none of the file's records is in the table yet, otherwise inserts only the records not landed before
+    (MERGE on their identity), so re-ingesting adds nothing."""
     existing = delta_io.read_if_exists(spark, table)
     landed = None if existing is None else existing.where(F.col("_source_file") == raw.source_key)
-    records = file_records(spark, raw, fmt, os.path.join(os.path.abspath(raw_dir), raw.source_key))
+    records = file_records(spark, raw, fmt, os.path.join(os.path.abspath(raw_dir), raw.source_key), split_bytes)
     df = with_lineage(records, batch_id, existing is not None and LEGACY_HASH in existing.columns)
     if landed is None or landed.isEmpty():
         delta_io.append(df, table)

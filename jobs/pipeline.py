@@ -140,7 +140,8 @@ def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: 
             log_event(log, "bronze file already landed, skipped", file=raw.source_key, format=fmt.name)
             summary.tables.append(TableStats(name, 0, 0, 0, 0, time.time() - started))
             continue
-        rows = bronze.ingest_file(spark, raw, fmt, delta_io.table_path(settings, "bronze", fmt.name), batch_id, settings.raw_dir)
+        table = delta_io.table_path(settings, "bronze", fmt.name)
+        rows = bronze.ingest_file(spark, raw, fmt, table, batch_id, settings.raw_dir, settings.split_read_bytes)
         ingested.append((raw, rows))
         landed.add(raw.fingerprint)
         log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))

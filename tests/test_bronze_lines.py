@@ -2,6 +2,8 @@
 on the test session's real Spark cluster: the same records as the client parser, numbered across many splits; a file
 with a line the parsers could read differently is parsed whole instead, with the same result."""
 
+import logging
+
 import pytest
 
 from jobs import bronze, bronze_lines
@@ -93,3 +95,13 @@ def test_a_file_too_large_to_read_whole_with_a_line_of_the_wrong_width_is_refuse
     [raw] = bronze.list_raw_files(session, str(tmp_path))
     with pytest.raises(ValueError, match=r"big\.csv: 4\d\d,\d\d\d bytes of format ratings cannot be parsed whole on this engine"):
         bronze.file_records(session, raw, detect_format(list(raw.header)), str(tmp_path / "big.csv"))
+
+
+def test_a_file_under_the_split_read_size_is_parsed_whole_and_one_over_it_read_in_splits(session, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="medialake.etl")
+    (tmp_path / "small.csv").write_text(HEADER + ratings(10))
+    (tmp_path / "big.csv").write_text(HEADER + ratings(60_000))
+    for raw in bronze.list_raw_files(session, str(tmp_path)):
+        bronze.file_records(session, raw, detect_format(list(raw.header)), f"{tmp_path}/{raw.source_key}", split_bytes=1 << 20)
+    readers = {r.fields["file"]: r.fields["reader"] for r in caplog.records if r.msg == "bronze file read"}
+    assert readers == {"small.csv": "whole", "big.csv": "lines"}

@@ -23,8 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def hidden(raw: str, lakehouse: str, url: str, *command: str, **popen) -> subprocess.Popen:
     """`python -m jobs etl` (or another command) against the cluster, in its own mount namespace where the raw folder
     and the lakehouse are empty tmpfs mounts: the client cannot open a raw file or a table file."""
+    # MEDIALAKE_SPLIT_READ_BYTES=0: every file the engine can read in splits is, the small real files included
     env = {**os.environ, "MEDIALAKE_RAW_DIR": raw, "MEDIALAKE_LAKEHOUSE_DIR": lakehouse, "MEDIALAKE_BATCH_ID": "test",
-           "MEDIALAKE_ENGINE": "remote", "SPARK_REMOTE": url}  # fmt: skip
+           "MEDIALAKE_ENGINE": "remote", "SPARK_REMOTE": url, "MEDIALAKE_SPLIT_READ_BYTES": "0"}  # fmt: skip
     env.pop("SPARK_CONNECT_MODE_ENABLED", None)
     os.makedirs(lakehouse, exist_ok=True)
     run = " ".join(f'"{part}"' for part in (command or ("-m", "jobs", "etl")))

@@ -90,6 +90,13 @@ def test_the_commands_stay_on_loopback_with_delta_and_the_lakehouse_metastore(tm
     assert launch.log == os.path.join(str(tmp_path), "_cluster", "connect.log") and "SPARK_REMOTE" not in launch.env
 
 
+@pytest.mark.parametrize(("jit", "options"), [("c1", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"), ("c2", "-XX:+UseParallelGC")])
+def test_the_cluster_executors_run_the_compiler_the_setting_names(tmp_path, monkeypatch, jit, options):
+    monkeypatch.setenv("MEDIALAKE_CLUSTER_EXECUTOR_JIT", jit)
+    argv = commands.connect_server(str(tmp_path), "spark://127.0.0.1:7077").argv
+    assert f"spark.executor.extraJavaOptions={options}" in argv
+
+
 def test_a_process_that_dies_while_starting_is_reported_with_its_log(tmp_path):
     launch = commands.Launch("connect", ["bash", "-c", "echo no such class; exit 3"], dict(os.environ), str(tmp_path / "c.log"), 1)
     with pytest.raises(EngineError, match=r"connect exited with 3 before listening(?s:.*)no such class"):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import pyspark
 
+from medialake.settings import load_settings
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JARS_DIR = os.path.join(ROOT, "jvm", "jars")
 SPARK_HOME = os.path.dirname(os.path.abspath(pyspark.__file__))
@@ -20,9 +22,10 @@ SHUFFLE_PARTITIONS = 4  # twice the cores
 DAEMON_MEMORY = "512m"  # master and worker daemons only keep bookkeeping; Spark's default heap is 1g each
 # They need no optimising compiler or parallel collector: without them the cluster answers in ~30 s instead of ~50 s on 2 cores.
 DAEMON_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-# Executors run many small jobs on one core each: the optimising (C2) compiler working beside the tasks made a cold
-# MERGE/RESTORE round trip take 83 s instead of 56 s, the tiny ETL 532 s instead of 341 s (big data would want C2 back).
-EXECUTOR_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# Executors on one core each, by MEDIALAKE_CLUSTER_EXECUTOR_JIT. c1: on tiny data (many small jobs) the optimising
+# compiler working beside the tasks made a cold MERGE/RESTORE round trip take 83 s instead of 56 s, the tiny ETL 532 s
+# instead of 341 s. c2: landing a 678 MB ratings file took 42-63 s instead of 145-149 s (docs/performance.md).
+EXECUTOR_JAVA_OPTS = {"c1": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", "c2": "-XX:+UseParallelGC"}
 # Set in this process by a Spark Connect client; a JVM inheriting them would act as a client too.
 CLIENT_ENV = ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED", "SPARK_LOCAL_REMOTE", "SPARK_API_MODE")
 
@@ -90,7 +93,7 @@ def connect_server(lakehouse: str, master_url: str = LOCAL_MASTER, name: str = "
     confs = catalog_confs(lakehouse) | _connect_confs(port, webui)
     if master_url.startswith("spark://"):
         confs |= {"spark.executor.memory": EXECUTOR_MEMORY, "spark.executor.cores": str(WORKER_CORES), "spark.cores.max": str(WORKERS),
-                  "spark.executor.extraJavaOptions": EXECUTOR_JAVA_OPTS}  # fmt: skip
+                  "spark.executor.extraJavaOptions": EXECUTOR_JAVA_OPTS[load_settings().cluster_executor_jit]}  # fmt: skip
     argv = [_bin("spark-submit"), "--class", CONNECT_SERVER, "--name", f"medialake-{name}", "--master", master_url,
             "--driver-memory", DRIVER_MEMORY, "--jars", ",".join(delta_jars())]  # fmt: skip
     argv += [arg for key, value in confs.items() for arg in ("--conf", f"{key}={value}")]
