@@ -9,6 +9,8 @@ could differ, is parsed whole instead, as before; so both ways land the same rec
 client parser on every real and generated file).
 """
 
+import weakref
+
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -27,7 +29,8 @@ CSV_OPTIONS = {"escape": '"'}  # a doubled quote inside quotes is one quote; a b
 # listed without their bytes and fingerprinted line by line (fingerprint_by_lines).
 WHOLE_FILE_BYTES = 256 << 20
 
-_parses_quotes: dict[str, bool] = {}
+# by session object: a Databricks cluster's classic session has no session_id
+_parses_quotes: "weakref.WeakKeyDictionary[SparkSession, bool]" = weakref.WeakKeyDictionary()
 
 
 def records(spark: SparkSession, path: str, fmt: SourceFormat, header: tuple[str, ...], key: str) -> DataFrame | None:
@@ -41,13 +44,13 @@ def records(spark: SparkSession, path: str, fmt: SourceFormat, header: tuple[str
 
 def parses_quoted_csv(spark: SparkSession) -> bool:
     """Whether the engine's from_csv reads a quoted comma as data (JVM Spark does; Sail 0.7.2 fails on it)."""
-    if spark.session_id not in _parses_quotes:
+    if spark not in _parses_quotes:
         try:
             row = spark.range(1).select(F.from_csv(F.lit('"a,b",c'), "x string, y string", CSV_OPTIONS).alias("r")).first()
-            _parses_quotes[spark.session_id] = (row.r.x, row.r.y) == ("a,b", "c")
+            _parses_quotes[spark] = (row.r.x, row.r.y) == ("a,b", "c")
         except PySparkException:
-            _parses_quotes[spark.session_id] = False
-    return _parses_quotes[spark.session_id]
+            _parses_quotes[spark] = False
+    return _parses_quotes[spark]
 
 
 def whole_file_limit(spark: SparkSession) -> int | None:
