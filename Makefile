@@ -12,7 +12,7 @@ endif
 JOB ?= etl
 
 .DEFAULT_GOAL := help
-.PHONY: help install llm bench-chat bench-chat-understanding notebooks images docker-build deploy loadtest soak sweep report browser wrk datagen download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs java jars cluster-up cluster-down redis test lint format bench bench-etl clean
+.PHONY: help install llm bench-chat bench-chat-understanding notebooks images docker-build deploy loadtest soak sweep report browser wrk datagen bench-bronze-readers download etl demo serve serve-dev bench-service jobs-validate run-job runs repair schedule wheel deploy-jobs java jars cluster-up cluster-down redis test lint format bench bench-etl clean
 
 help: ## List the targets with one line each
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -129,6 +129,10 @@ BENCH_SCALE ?= full
 bench-etl: install ## ETL on generated data (BENCH_SCALE=full: 26M ratings) on BENCH_ENGINE=sail|sail-local-cluster|spark|cluster|all (side by side): seconds, rows/s, peak memory per layer
 	$(if $(filter-out sail,$(BENCH_ENGINE)),$(MAKE) jars,)
 	$(PY) -m tools.bench.etl --scale $(BENCH_SCALE) --engine $(BENCH_ENGINE)
+
+BENCH_FILE ?= bench-data/raw-demo/movies_dataset/ratings.csv
+bench-bronze-readers: install jars ## One raw file landed on the Spark cluster read in splits and parsed whole, alternated (BENCH_FILE, after make bench-etl made it): medians
+	$(PY) -m tools.bench.bronze_readers --file $(BENCH_FILE)
 
 wrk: ## Install Debian's wrk for make bench-service when it is missing (needs root or sudo)
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }

@@ -44,6 +44,8 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", default="bench-data")
     args = parser.parse_args(argv)
+    if not os.path.isfile(args.file):
+        parser.error(f"{args.file}: no such file (make bench-etl BENCH_SCALE=demo, or full, generates bench-data/raw-*)")
     home = os.path.abspath(os.path.join(args.workdir, "cluster"))
     spark = SparkSession.builder.remote(cluster_for_run(home)).getOrCreate()
     engine = tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
@@ -51,7 +53,11 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(dir=os.path.abspath(args.workdir)) as work:
         raw = os.path.join(work, "raw")
         os.makedirs(raw)
-        os.link(os.path.abspath(args.file), os.path.join(raw, os.path.basename(args.file)))
+        copy = os.path.join(raw, os.path.basename(args.file))
+        try:
+            os.link(os.path.abspath(args.file), copy)
+        except OSError:  # another filesystem
+            shutil.copyfile(args.file, copy)
         for run in range(args.runs):
             for reader in READERS:
                 table = os.path.join(work, f"bronze-{reader}-{run}")
