@@ -15,7 +15,8 @@ HEADER = "userId,movieId,rating,timestamp\n"
 TRICKY = [  # values every parser must read alike: quotes doubled, commas quoted, backslashes, spaces, empties, non-ASCII
     '1,"""",2,3', '2,"a,""b""",,"4"', '3," x ", y ,\\N', '4,a\\b,"c\\",', '5,é😀,"",NaN', "6,#c,null,'q'",
 ]  # fmt: skip
-MESSY = {  # a line each that the client parser reads otherwise than a line reader would, or marks malformed
+MESSY = {  # a line each that is not plainly one record of the header's width (narrow, wide and quote_spans_lines would land
+    # other records by lines; the others are sent whole to be safe)
     "blank": "7,1,2,3\n\n8,1,2,3\n",
     "narrow": "7,1,2\n",
     "wide": "7,1,2,3,4\n",
@@ -30,10 +31,10 @@ MESSY = {  # a line each that the client parser reads otherwise than a line read
 def session(spark, jvm_cluster):
     """A session on the cluster that cuts files into 64 KiB splits, so a file of a few MB is read by many tasks (the
     test run's Sail session puts pyspark in Connect mode, in which pyspark.sql.functions build Connect columns)."""
-    spark = client(cluster.connect_url(jvm_cluster))
-    spark.conf.set("spark.sql.files.maxPartitionBytes", str(64 << 10))
-    yield spark
-    spark.stop()
+    on_cluster = client(cluster.connect_url(jvm_cluster))
+    on_cluster.conf.set("spark.sql.files.maxPartitionBytes", str(64 << 10))
+    yield on_cluster
+    on_cluster.stop()
 
 
 def ratings(count: int) -> str:
@@ -54,7 +55,8 @@ def landed(spark, raw_dir: str) -> dict[str, tuple[str, list[dict]]]:
 
 def client_records(path: str) -> list[dict]:
     """What the client parser reads from the file, with its key."""
-    fmt = detect_format(open(path, encoding="utf-8", errors="replace").readline().strip().split(","))
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        fmt = detect_format(handle.readline().strip().split(","))
     key = path.rsplit("/", 1)[1]
     return [row | {"_source_file": key} for part in bronze.read_raw_records(path, fmt) for row in part.to_pylist()]
 

@@ -1,7 +1,7 @@
 """The whole ETL on the standalone Spark cluster (master, 2 workers, Connect server with Delta), driven by a client
 process that can see neither the raw files nor the lakehouse: the same silver and gold tables as the Sail run, a rerun
-that changes nothing, the real MovieLens and CPI files landed whole, and a client killed midway undone by the next one
-after the lakehouse moved."""
+that changes nothing, the real MovieLens and CPI files landed in full (read in splits), and a client killed midway
+undone by the next one after the lakehouse moved."""
 
 import json
 import os
