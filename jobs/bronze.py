@@ -72,10 +72,10 @@ def list_raw_files(spark: SparkSession, raw_dir: str) -> list[RawFile]:
     try:
         files = spark.read.format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", CSV_FILES).load(raw_dir)
         limit = bronze_lines.whole_file_limit(spark)
-        if limit is None:
-            rows = files.mapInArrow(describe_files, LISTING).collect()
-        else:  # the filter on length is pushed into binaryFile: a larger file's bytes are not read
-            rows = files.where(F.col("length") <= limit).mapInArrow(describe_files, LISTING).collect()
+        # the filter on length is pushed into binaryFile: a larger file's bytes are not read
+        whole = files if limit is None else files.where(F.col("length") <= limit)
+        rows = whole.mapInArrow(describe_files, LISTING).collect()
+        if limit is not None:
             rows += [described_by_lines(spark, *r) for r in files.where(F.col("length") > limit).select(*LISTED).collect()]
     except Exception as error:  # Spark and Sail word a missing folder differently; both mean "nothing to land"
         if re.search(r"(?i)not (exist|found)|no such file", str(error)):

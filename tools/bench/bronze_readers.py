@@ -17,10 +17,8 @@ from unittest import mock
 from pyspark.sql import SparkSession
 
 from jobs import bronze, bronze_lines
-from jobs.engine import cluster
-from jobs.engine.processes import ours
 from jobs.sources import detect_format
-from tools.bench.etl import PeakMemory, cluster_for_run
+from tools.bench.etl import PeakMemory, cluster_for_run, cluster_processes
 
 READERS = ("lines", "whole")
 
@@ -48,7 +46,7 @@ def main(argv=None) -> None:
         parser.error(f"{args.file}: no such file (make bench-etl BENCH_SCALE=demo, or full, generates bench-data/raw-*)")
     home = os.path.abspath(os.path.join(args.workdir, "cluster"))
     spark = SparkSession.builder.remote(cluster_for_run(home)).getOrCreate()
-    engine = tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
+    engine = cluster_processes(home)
     seconds: dict[str, list[float]] = {r: [] for r in READERS}
     with tempfile.TemporaryDirectory(dir=os.path.abspath(args.workdir)) as work:
         raw = os.path.join(work, "raw")

@@ -71,8 +71,7 @@ def engine_settings(engine: str, raw: str, lakehouse: str, workdir: str):
         return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": engine}), ()
     home = os.path.join(workdir, "cluster")
     url = cluster_for_run(home)
-    processes = tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
-    return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": "remote", "spark_remote": url}), processes
+    return load_settings({"raw_dir": raw, "lakehouse_dir": lakehouse, "engine": "remote", "spark_remote": url}), cluster_processes(home)
 
 
 def cluster_for_run(home: str) -> str:
@@ -81,6 +80,11 @@ def cluster_for_run(home: str) -> str:
     if not cluster.running(home):
         atexit.register(cluster.down, home, True)
     return cluster.up(home)
+
+
+def cluster_processes(home: str) -> tuple[psutil.Process, ...]:
+    """The cluster's running processes (master, workers, Connect server), whose memory counts in the peak."""
+    return tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
 
 
 PEAKS: dict[str, float] = {}  # layer -> peak GiB of this run, for --json
