@@ -6,6 +6,7 @@ from pyspark.sql import functions as F
 
 KEY_HASH = "_key_hash"
 LOCAL_HASHES = 2_000_000  # repeated key hashes up to this many (16 MB) are computed once and sent back as data
+LOCAL_FIRSTS = 250_000  # rows kept of repeated keys up to this many are ranked once and sent back as data (full-scale ratings: 173k, 15 MB)
 
 
 def any_null(columns: list[str]) -> Column:
@@ -37,6 +38,32 @@ def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, Data
     return hashed.join(repeated, KEY_HASH, "left_anti"), hashed.join(repeated, KEY_HASH, "left_semi")
 
 
+def repeated_in(staged: DataFrame) -> DataFrame | None:
+    """The key hashes held by more than one of the staged rows (which carry KEY_HASH), None when none: computed once
+    and sent back as data when at most LOCAL_HASHES, so that each later join does not aggregate again."""
+    found = repeated_hashes(staged).limit(LOCAL_HASHES + 1).toArrow()
+    if found.num_rows == 0:
+        return None
+    return staged.sparkSession.createDataFrame(found, f"{KEY_HASH} long") if found.num_rows <= LOCAL_HASHES else repeated_hashes(staged)
+
+
+def first_of_repeated(staged: DataFrame, keys: list[str], order_by: str, repeated: DataFrame) -> DataFrame:
+    """Of the staged rows whose key hash repeats, the first per key by the SQL `order_by`, and every row with a NULL
+    key (its rules quarantine it); one window over these few rows, sent back as data when at most LOCAL_FIRSTS."""
+    several = staged.join(repeated, KEY_HASH, "left_semi").select(*staged.columns)
+    by_key = ", ".join(f"`{key}`" for key in keys)
+    ranked = several.withColumn("_rank", F.expr(f"row_number() OVER (PARTITION BY {by_key} ORDER BY {order_by})"))
+    first = ranked.where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
+    found = first.limit(LOCAL_FIRSTS + 1).toArrow()
+    return staged.sparkSession.createDataFrame(found, staged.schema) if found.num_rows <= LOCAL_FIRSTS else first
+
+
+def extra_rows_among(rows: DataFrame, keys: list[str]) -> int:
+    """How many of these rows share their key with another of them, counted on the key columns (NULLs group together)."""
+    per_key = rows.groupBy(*keys).count().where("count > 1")
+    return per_key.agg(F.sum(F.col("count") - 1).alias("extra")).collect()[0]["extra"] or 0
+
+
 def key_counts(df: DataFrame, keys: list[str]) -> Row:
     """In one pass: rows, rows with a NULL key, and how many key hashes repeat (0: every key is unique)."""
     per_hash = with_key_hash(df.select(*keys), keys).groupBy(KEY_HASH)
@@ -48,7 +75,4 @@ def key_counts(df: DataFrame, keys: list[str]) -> Row:
 def extra_rows_per_key(df: DataFrame, keys: list[str]) -> int:
     """How many rows share their key with an earlier row, counted on the key columns of the rows whose hash repeats."""
     split = split_by_repetition(df.select(*keys), keys)
-    if split is None:
-        return 0
-    per_key = split[1].groupBy(*keys).count().where("count > 1")
-    return per_key.agg(F.sum(F.col("count") - 1).alias("extra")).collect()[0]["extra"] or 0
+    return 0 if split is None else extra_rows_among(split[1], keys)

@@ -216,9 +216,9 @@ def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary
 def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df: DataFrame) -> TableStats:
     """Check one silver table, write its valid rows and MERGE its failed rows into its quarantine."""
     staging = delta_io.table_path(settings, "_staging", spec.name)
-    checked = expectations.check(spark, df, spec.name, list(spec.rules), staging)
+    checked = expectations.check(spark, df, spec.name, list(spec.rules), staging, spec.keys, spec.keep_first_by, spec.min_rows)
     valid = checked.valid.drop("_malformed") if "_malformed" in checked.valid.columns else checked.valid
-    results = checked.results + expectations.table_checks(valid, spec.name, list(spec.keys), spec.min_rows)
+    results = checked.results + checked.table_results
     breached = [r for r in results if r["action"] == "fail" and r["failed"]]
     if breached:
         raise expectations.ExpectationFailed(f"{spec.name}: table check {breached[0]['rule']} failed: {breached[0]}")

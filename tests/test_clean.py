@@ -154,3 +154,22 @@ def test_credits_from_python_literals_and_json(spark):
         (862, ["Lupita Nyong'o", "Tom Hanks"], ["Bill O'Reilly"], "movies_dataset"),
         (863, ["Zhang Ziyi"], ["Ang Lee"], "tmdb_5000"),
     ]
+
+
+def test_silver_ratings_keep_the_latest_per_rating_set_user_and_movie(spark, tmp_path):
+    """The ratings table's declared rule, through the pipeline: the latest rating; at one second, the later record;
+    a missing time after any time; the same user and movie in another file is another key."""
+    from jobs.pipeline import write_silver
+    from jobs.silver.tables import SILVER
+    from tests.conftest import settings_for
+
+    rows = [("7", "1", "2.0", "100", "a.csv", 1), ("7", "1", "3.0", "200", "a.csv", 2), ("7", "1", "4.0", "200", "a.csv", 3),
+            ("7", "1", "5.0", None, "a.csv", 4), ("7", "1", "1.0", "50", "b.csv", 1), ("8", "2", "0.5", "9", "a.csv", 5)]  # fmt: skip
+    schema = "userId string, movieId string, rating string, timestamp string, _source_file string, _record_number long"
+    bronze = spark.createDataFrame(rows, schema).withColumn("_malformed", F.lit(None).cast("string"))
+    spec = next(table for table in SILVER if table.name == "ratings")
+    settings = settings_for(str(tmp_path / "raw"), str(tmp_path / "lakehouse"))
+    stats = write_silver(spark, settings, spec, spec.build({"ratings": bronze}))
+    written = spark.read.format("delta").load(str(tmp_path / "lakehouse" / "silver" / "ratings")).orderBy("rating_set", "user_id")
+    assert [(r.rating_set, r.user_id, r.rating) for r in written.collect()] == [("a", 7, 4.0), ("a", 8, 0.5), ("b", 7, 1.0)]
+    assert stats.rows_written == 3 and not [r for r in stats.results if r["failed"] and r["action"] == "fail"]

@@ -75,3 +75,39 @@ def test_the_fortieth_rule_is_counted_and_named_in_the_quarantine(spark, tmp_pat
     assert [list(r._failed_rules) for r in checked.quarantine.collect()] == [["has_id"]]
     with pytest.raises(ValueError, match="64 expectations; at most 63"):
         check(spark, rows(spark), "t", [Expectation(f"r{i}", "true") for i in range(64)], str(tmp_path / "s"))
+
+
+def rated(spark):
+    """Ratings of one key three times (latest wins; at one second, the later record), one key once, two NULL keys."""
+    rows = [(1, 10, 4.0, 100, 1), (1, 10, 2.0, 300, 2), (1, 10, 3.0, 300, 3), (1, 11, 5.0, None, 4),
+            (None, 10, 1.0, 50, 5), (None, 10, 1.0, 50, 6)]  # fmt: skip
+    return spark.createDataFrame(rows, "user_id long, movie_id long, rating double, ts long, _record_number long")
+
+
+KEEP_LATEST = "ts DESC NULLS LAST, _record_number DESC"
+
+
+def test_keep_first_by_keeps_one_row_per_key_and_every_null_key_row(spark, tmp_path):
+    rules = [Expectation("has_user", "user_id IS NOT NULL", "drop")]
+    checked = check(spark, rated(spark), "t", rules, str(tmp_path / "s"), ("user_id", "movie_id"), KEEP_LATEST)
+    assert sorted(r._record_number for r in checked.valid.collect()) == [3, 4]
+    assert sorted(r._record_number for r in checked.quarantine.collect()) == [5, 6]  # NULL keys are not deduplicated
+    assert checked.rows == 4 and checked.valid.columns == rated(spark).columns
+    assert {r["rule"]: r["failed"] for r in checked.table_results} == {"row_count_floor": 0, "no_null_keys": 0, "unique_keys": 0}
+
+
+def test_without_keep_first_by_repeated_keys_fail_the_unique_key_check_counted_exactly(spark, tmp_path):
+    checked = check(spark, rated(spark), "t", [], str(tmp_path / "s"), ("user_id", "movie_id"), min_rows=7)
+    got = {r["rule"]: (r["failed"], r["passed"]) for r in checked.table_results}
+    assert got == {"row_count_floor": (1, 0), "no_null_keys": (2, 4), "unique_keys": (3, 3)}  # two extra (1, 10), one (NULL, 10)
+
+
+def test_the_first_per_key_is_the_same_when_hashes_and_kept_rows_stay_in_the_engine(spark, tmp_path, monkeypatch):
+    """Past LOCAL_HASHES repeated hashes or LOCAL_FIRSTS kept rows, they are not fetched as data: same outcome."""
+    from jobs import keys
+
+    monkeypatch.setattr(keys, "LOCAL_HASHES", 0)
+    monkeypatch.setattr(keys, "LOCAL_FIRSTS", 0)
+    checked = check(spark, rated(spark), "t", [], str(tmp_path / "s"), ("user_id", "movie_id"), KEEP_LATEST)
+    assert sorted(r._record_number for r in checked.valid.collect()) == [3, 4, 5, 6]
+    assert {r["rule"]: r["failed"] for r in checked.table_results} == {"row_count_floor": 0, "no_null_keys": 2, "unique_keys": 1}

@@ -22,11 +22,13 @@ class SilverTable(Table):
     build: Callable[[dict], DataFrame | None] = field(default=lambda src: None, compare=False)
     rules: tuple[E, ...] = ()
     min_rows: int = 1
+    keep_first_by: str = ""  # the dedup rule, when the pipeline applies it: of the rows of one key, keep the first by this SQL ORDER BY
 
 
-def silver(name, keys, columns, description, reads, build, rules=(), domain="movies") -> SilverTable:
+def silver(name, keys, columns, description, reads, build, rules=(), domain="movies", keep_first_by="") -> SilverTable:
     """A silver table from space-separated keys, columns and the sources it reads (bronze formats or silver.<name>)."""
-    return SilverTable("silver", name, words(keys), words(columns), description, domain, words(reads), build=build, rules=tuple(rules))
+    declared = {"build": build, "rules": tuple(rules), "keep_first_by": keep_first_by}
+    return SilverTable("silver", name, words(keys), words(columns), description, domain, words(reads), **declared)
 
 
 def when_present(source: str, transform: Callable[[dict], DataFrame]) -> Callable[[dict], DataFrame | None]:
@@ -96,6 +98,7 @@ SILVER_TABLES = [
             E("has_timestamp", "rated_at IS NOT NULL", "warn"),
             E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn"),
         ],
+        keep_first_by="rated_at DESC NULLS LAST, _record_number DESC",  # the latest; of two at one second, the later record
     ),
     silver(
         "cpi", "month", f"month cpi {LINEAGE}", "monthly CPI, admission to movies, theaters and concerts", "cpi",
