@@ -38,6 +38,12 @@ def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, Data
     return hashed.join(repeated, KEY_HASH, "left_anti"), hashed.join(repeated, KEY_HASH, "left_semi")
 
 
+def row_number_by(keys: list[str], order_by: str) -> Column:
+    """Each row's place among the rows of its key, by a SQL ORDER BY."""
+    by_key = ", ".join(f"`{key}`" for key in keys)
+    return F.expr(f"row_number() OVER (PARTITION BY {by_key} ORDER BY {order_by})")
+
+
 def repeated_in(staged: DataFrame) -> DataFrame | None:
     """The key hashes held by more than one of the staged rows (which carry KEY_HASH), None when none: computed once
     and sent back as data when at most LOCAL_HASHES, so that each later join does not aggregate again."""
@@ -51,9 +57,7 @@ def first_of_repeated(staged: DataFrame, keys: list[str], order_by: str, repeate
     """Of the staged rows whose key hash repeats, the first per key by the SQL `order_by`, and every row with a NULL
     key (its rules quarantine it); one window over these few rows, sent back as data when at most LOCAL_FIRSTS."""
     several = staged.join(repeated, KEY_HASH, "left_semi").select(*staged.columns)
-    by_key = ", ".join(f"`{key}`" for key in keys)
-    ranked = several.withColumn("_rank", F.expr(f"row_number() OVER (PARTITION BY {by_key} ORDER BY {order_by})"))
-    first = ranked.where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
+    first = several.withColumn("_rank", row_number_by(keys, order_by)).where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
     found = first.limit(LOCAL_FIRSTS + 1).toArrow()
     return staged.sparkSession.createDataFrame(found, staged.schema) if found.num_rows <= LOCAL_FIRSTS else first
 

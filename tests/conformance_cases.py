@@ -6,6 +6,7 @@ import sys
 from jobs.silver import clean
 from jobs.silver import movies as m
 from jobs.silver import songs as s
+from jobs.silver.tables import SILVER
 from medialake.gold import BY_NAME as GOLD
 
 RAW = [
@@ -15,6 +16,8 @@ RAW = [
     ("4", "- Written by", "", "[{'id': 18, 'name': 'Drama'}]", "abc", "-5"),
 ]
 RAW_SCHEMA = "id string, d string, t string, g string, n string, money string"
+
+SILVER_BY_NAME = {table.name: table for table in SILVER}
 
 
 def case_cleaners(spark):
@@ -75,8 +78,8 @@ def case_tracks(spark):
     rows = [tuple(row + [1]), tuple(row[:8] + ["p2", "rock"] + row[10:] + [2]), tuple(["t2", "NA"] + row[2:] + [3])]
     schema = ", ".join(f"{c} string" for c in cols.split()[:-1]) + ", _record_number long"
     typed = s.spotify_typed(spark.createDataFrame(rows, schema))
-    s.tracks(typed).createOrReplaceTempView("tracks")
-    s.track_genres(typed).createOrReplaceTempView("track_genres")
+    SILVER_BY_NAME["tracks"].first_per_key(s.tracks(typed)).createOrReplaceTempView("tracks")
+    SILVER_BY_NAME["track_genres"].first_per_key(s.track_genres(typed)).createOrReplaceTempView("track_genres")
     return spark.sql(GOLD["song_genre_popularity"].sql)
 
 

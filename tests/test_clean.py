@@ -5,6 +5,12 @@ from pyspark.sql import functions as F
 
 from jobs.silver import clean
 from jobs.silver import movies as m
+from jobs.silver.tables import SILVER
+
+
+def table(name: str):
+    """A silver table's declaration (its keep_first_by is its dedup rule)."""
+    return next(spec for spec in SILVER if spec.name == name)
 
 
 def test_text_turns_missing_markers_into_null_and_decodes_entities(spark):
@@ -51,7 +57,7 @@ def test_json_names_parse_tmdb_json(spark):
 
 def test_first_per_key_keeps_first_by_order_and_every_null_key(spark):
     df = spark.createDataFrame([(1, 5), (1, 9), (2, 1), (None, 1), (None, 2)], "k int, v int")
-    got = clean.first_per_key(df, ["k"], clean.last(F.col("v")))
+    got = clean.first_per_key(df, ["k"], "v DESC NULLS LAST")
     expected = spark.createDataFrame([(1, 9), (2, 1), (None, 1), (None, 2)], "k int, v int")
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -61,7 +67,7 @@ def test_first_per_key_ranks_in_order_with_nulls_last_and_keeps_every_column(spa
         [(1, None, 7, ["a"]), (1, 3, 1, ["b"]), (1, 3, 2, ["c"]), (2, None, 1, ["d"]), (2, None, 2, ["e"])],
         "k int, v int, n long, tags array<string>",
     )
-    got = clean.first_per_key(df, ["k"], [*clean.last(F.col("v")), -F.col("n")])  # largest v, NULL last; ties: larger n
+    got = clean.first_per_key(df, ["k"], "v DESC NULLS LAST, n DESC")
     assert sorted(map(tuple, got.collect())) == [(1, 3, 2, ["c"]), (2, None, 2, ["e"])]
 
 
@@ -71,7 +77,7 @@ def test_first_per_key_on_several_columns_compares_the_real_keys_not_their_hash(
         [("s", None, 1, 1), (None, "s", 1, 2), ("s", "t", 1, 3), ("s", "t", 1, 4), ("s", "t", 2, 5), ("u", "t", 1, 6)],
         "a string, b string, c int, n long",
     )
-    got = clean.first_per_key(df, ["a", "b", "c"], [-F.col("n")])
+    got = clean.first_per_key(df, ["a", "b", "c"], "n DESC")
     assert sorted(r.n for r in got.collect()) == [1, 2, 4, 5, 6]
     assert got.columns == df.columns
 
@@ -114,7 +120,7 @@ def test_two_downloads_of_the_cpi_series_keep_each_month_once(spark):
          ("2020-02-01", "101.5", None, "fred/b.csv", 1), ("2020-03-01", "102.0", None, "fred/b.csv", 2)],
         "DATE string, CUSR0000SS62031 string, _malformed string, _source_file string, _record_number long",
     )  # fmt: skip
-    rows = m.cpi(bronze).orderBy("month").collect()
+    rows = table("cpi").first_per_key(m.cpi(bronze)).orderBy("month").collect()
     assert [(str(r.month), r.cpi) for r in rows] == [("2020-01-01", 100.0), ("2020-02-01", 101.0), ("2020-03-01", 102.0)]
 
 
@@ -130,7 +136,7 @@ def test_movie_dedup_prefers_tmdb_then_most_votes(spark):
         ],
         schema,
     )
-    rows = m.dedup_movies(df).orderBy("movie_id").collect()
+    rows = table("movies").first_per_key(m.with_release_year(df)).orderBy("movie_id").collect()
     assert [(r.movie_id, r.source, r.vote_count) for r in rows] == [(1, "tmdb_5000", 10), (2, "movies_dataset", 50)]
 
 
@@ -160,14 +166,13 @@ def test_silver_ratings_keep_the_latest_per_rating_set_user_and_movie(spark, tmp
     """The ratings table's declared rule, through the pipeline: the latest rating; at one second, the later record;
     a missing time after any time; the same user and movie in another file is another key."""
     from jobs.pipeline import write_silver
-    from jobs.silver.tables import SILVER
     from tests.conftest import settings_for
 
     rows = [("7", "1", "2.0", "100", "a.csv", 1), ("7", "1", "3.0", "200", "a.csv", 2), ("7", "1", "4.0", "200", "a.csv", 3),
             ("7", "1", "5.0", None, "a.csv", 4), ("7", "1", "1.0", "50", "b.csv", 1), ("8", "2", "0.5", "9", "a.csv", 5)]  # fmt: skip
     schema = "userId string, movieId string, rating string, timestamp string, _source_file string, _record_number long"
     bronze = spark.createDataFrame(rows, schema).withColumn("_malformed", F.lit(None).cast("string"))
-    spec = next(table for table in SILVER if table.name == "ratings")
+    spec = table("ratings")
     settings = settings_for(str(tmp_path / "raw"), str(tmp_path / "lakehouse"))
     stats = write_silver(spark, settings, spec, spec.build({"ratings": bronze}))
     written = spark.read.format("delta").load(str(tmp_path / "lakehouse" / "silver" / "ratings")).orderBy("rating_set", "user_id")

@@ -1,9 +1,9 @@
 """Column cleaners shared by the silver tables (plain Spark functions, no UDFs)."""
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from jobs.keys import KEY_HASH, any_null, split_by_repetition
+from jobs.keys import KEY_HASH, any_null, row_number_by, split_by_repetition
 
 MISSING = ("", "NA", "nan", "NaN", "None", "null", "NULL")
 
@@ -56,26 +56,21 @@ def literal_names(col: str) -> Column:
     return F.coalesce(names, F.array().cast("array<string>"))
 
 
-def first_per_key(df: DataFrame, keys: list[str], rank: list[Column]) -> DataFrame:
-    """Keep one row per key: the one whose rank (values compared in order, smallest first; `last` prefers the largest)
-    is smallest, the documented dedup rule of each table. Rows with a NULL key are all kept, so that their rules send
-    each of them to quarantine. Only the rows whose key may repeat go through the window (a sort); on Sail 0.7.2 with
-    27.8M ratings: 12.5 s and 3.1 GiB against 48.5 s for the window over every row (docs/performance.md)."""
+def first_per_key(df: DataFrame, keys: list[str], order_by: str) -> DataFrame:
+    """Keep one row per key: the first by the SQL `order_by`. Rows with a NULL key are all kept, so that their rules
+    send each of them to quarantine. Only the rows whose key may repeat go through the window (a sort); on Sail 0.7.2
+    with 27.8M ratings: 12.5 s and 3.1 GiB against 48.5 s for the window over every row (docs/performance.md). A
+    table's own rule is its keep_first_by, applied by the pipeline after staging (jobs/expectations.check)."""
     split = split_by_repetition(df, keys)
     if split is None:
         return df
     single, several = split
-    window = Window.partitionBy(*keys).orderBy(*rank)
-    first = several.withColumn("_rank", F.row_number().over(window)).where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
+    first = several.withColumn("_rank", row_number_by(keys, order_by)).where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
     return single.unionByName(first).drop(KEY_HASH)
 
 
-def last(value: Column) -> list[Column]:
-    """Rank terms that prefer the largest value, NULL after every value (a number, or a timestamp by its microseconds)."""
-    return [value.isNull(), -value]
-
-
 LINEAGE = ["_source_file", "_record_number"]
+FIRST_RECORD = "_source_file, _record_number"  # a keep_first_by: the first record of the first file by path
 
 
 def union_all(parts: list[DataFrame]) -> DataFrame | None:

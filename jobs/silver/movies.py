@@ -3,11 +3,15 @@
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from jobs.silver.clean import LINEAGE, any_date, first_per_key, json_names, last, literal_names, number, positive, text, union_all
+from jobs.silver.clean import FIRST_RECORD, LINEAGE, any_date, first_per_key, json_names, literal_names, number, positive, text, union_all
 
 # Dedup rule for movies: one row per TMDB id, preferring TMDB 5000, then the Movies Dataset, then MovieLens;
 # within a source the row with most votes, then the latest record.
 SOURCE_PRIORITY = {"tmdb_5000": 1, "movies_dataset": 2, "movielens": 3}
+PRIORITY = " ".join(f"WHEN '{source}' THEN {rank}" for source, rank in SOURCE_PRIORITY.items())
+MOVIE_ORDER = f"CASE source {PRIORITY} END, vote_count DESC NULLS LAST, _record_number DESC"  # the movies table's keep_first_by
+# Credits: one row per movie, TMDB 5000's first, then the later record.
+CREDITS_ORDER = "CASE WHEN source = 'tmdb_5000' THEN 1 ELSE 2 END, _record_number DESC"
 
 # One genre vocabulary, TMDB's (TMDB 5000 and the Movies Dataset use it): a MovieLens name for a TMDB genre is renamed,
 # so that "Sci-Fi" and "Science Fiction" are one genre. MovieLens names TMDB has no genre for (Film-Noir, IMAX) stay.
@@ -46,11 +50,8 @@ def tmdb_movies(b: DataFrame) -> DataFrame:
 def mdb_movies(b: DataFrame, keywords: DataFrame | None) -> DataFrame:
     """Movies Dataset metadata: Python-literal list columns, keywords from keywords.csv."""
     if keywords is not None:
-        kw = first_per_key(
-            keywords.select(number("id", "bigint").alias("kid"), literal_names("keywords").alias("kw"), "_record_number"),
-            ["kid"],
-            [F.col("_record_number")],
-        )
+        kw = keywords.select(number("id", "bigint").alias("kid"), literal_names("keywords").alias("kw"), "_record_number")
+        kw = first_per_key(kw, ["kid"], "_record_number")
         b = b.join(kw.drop("_record_number"), number("id", "bigint") == F.col("kid"), "left")
     else:
         b = b.withColumn("kw", F.array().cast("array<string>"))
@@ -58,15 +59,14 @@ def mdb_movies(b: DataFrame, keywords: DataFrame | None) -> DataFrame:
 
 
 def links(b: DataFrame) -> DataFrame:
-    """MovieLens id -> IMDb id (leading zeros kept) and TMDB id; one row per MovieLens id."""
-    df = b.select(
+    """MovieLens id -> IMDb id (leading zeros kept) and TMDB id (one row per MovieLens id is kept by the table's rule)."""
+    return b.select(
         number("movieId", "bigint").alias("movielens_id"),
         text("imdbId").alias("imdb_id"),
         number("tmdbId", "bigint").alias("tmdb_id"),
         F.col("_malformed"),
         *LINEAGE,
     )
-    return first_per_key(df, ["movielens_id"], [F.col("_source_file"), F.col("_record_number")])
 
 
 def movielens_movies(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
@@ -84,7 +84,7 @@ def movielens_movies(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
     )
     # MovieLens ids are stable across releases: two releases landed side by side (ml-latest-small and ml-25m) name the
     # same movie by the same id, kept once, from the first file by path (as links)
-    df = first_per_key(df, ["movielens_id"], [F.col("_source_file"), F.col("_record_number")])
+    df = first_per_key(df, ["movielens_id"], FIRST_RECORD)
     if link_table is not None:
         return df.join(link_table.select("movielens_id", "tmdb_id"), "movielens_id", "left")
     return df.withColumn("tmdb_id", F.lit(None).cast("bigint"))
@@ -137,11 +137,9 @@ def movielens_as_movies(ml: DataFrame) -> DataFrame:
     )
 
 
-def dedup_movies(df: DataFrame) -> DataFrame:
-    """One row per movie_id by the documented source priority."""
-    priority = F.coalesce(*[F.when(F.col("source") == s, F.lit(p)) for s, p in SOURCE_PRIORITY.items()])
-    rank = [priority, *last(F.col("vote_count")), -F.col("_record_number")]
-    return first_per_key(df, ["movie_id"], rank).withColumn("release_year", F.year("release_date"))
+def with_release_year(df: DataFrame) -> DataFrame:
+    """Movies with their release year (one row per movie_id is kept by the table's rule, MOVIE_ORDER)."""
+    return df.withColumn("release_year", F.year("release_date"))
 
 
 def movie_genres(movies: DataFrame) -> DataFrame:
@@ -177,15 +175,14 @@ def ratings(b: DataFrame, link_table: DataFrame | None) -> DataFrame:
 
 
 def cpi(b: DataFrame) -> DataFrame:
-    """Monthly CPI for admission to movies, theaters and concerts; one row per month, from the first file by path
-    when several downloads of the series overlap."""
-    df = b.select(
+    """Monthly CPI for admission to movies, theaters and concerts (one row per month, from the first file by path when
+    several downloads of the series overlap, is kept by the table's rule)."""
+    return b.select(
         any_date("DATE").alias("month"),
         number("CUSR0000SS62031").alias("cpi"),
         F.col("_malformed"),
         *LINEAGE,
     )
-    return first_per_key(df, ["month"], [F.col("_source_file"), F.col("_record_number")])
 
 
 def _literal_directors(col: str):
@@ -194,7 +191,8 @@ def _literal_directors(col: str):
 
 
 def credits(tmdb: DataFrame | None, mdb: DataFrame | None) -> DataFrame | None:
-    """Cast (in billing order) and directors per movie, from TMDB 5000 (JSON) or the Movies Dataset (Python literals)."""
+    """Cast (in billing order) and directors per movie, from TMDB 5000 (JSON) or the Movies Dataset (Python literals);
+    one row per movie is kept by the table's rule, CREDITS_ORDER."""
     parts = []
     if tmdb is not None:
         crew = F.from_json(F.col("crew"), "array<struct<job:string,name:string>>")
@@ -221,6 +219,4 @@ def credits(tmdb: DataFrame | None, mdb: DataFrame | None) -> DataFrame | None:
         )
     if not parts:
         return None
-    union = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-    priority = F.when(F.col("source") == "tmdb_5000", 1).otherwise(2)
-    return first_per_key(union, ["movie_id"], [priority, -F.col("_record_number")])
+    return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])

@@ -6,7 +6,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from jobs.silver.bytes_repr import decode_fields
-from jobs.silver.clean import LINEAGE, any_date, date_precision, first_per_key, number, positive, text, union_all
+from jobs.silver.clean import LINEAGE, any_date, date_precision, number, positive, text, union_all
 
 AUDIO_FEATURES = (
     "danceability",
@@ -46,24 +46,21 @@ def spotify_typed(b: DataFrame) -> DataFrame:
 
 
 def tracks(typed: DataFrame) -> DataFrame:
-    """One row per track_id (track attributes are identical across playlists): the first record wins;
-    genre is the genre of that first playlist."""
+    """Track rows (attributes are identical across playlists; the table's rule keeps the first record per track_id);
+    genre is the genre of its playlist."""
     cols = [c for c in typed.columns if c not in ("playlist_name", "playlist_id", "playlist_subgenre")]
-    df = first_per_key(typed.select(*cols), ["track_id"], [F.col("_source_file"), F.col("_record_number")])
-    return df.withColumnRenamed("playlist_genre", "genre").withColumn("release_year", F.year("release_date"))
+    return typed.select(*cols).withColumnRenamed("playlist_genre", "genre").withColumn("release_year", F.year("release_date"))
 
 
 def track_playlists(typed: DataFrame) -> DataFrame:
     """Which playlists list a track (the membership a track-level dedup would lose)."""
-    df = typed.select("track_id", "playlist_id", "playlist_name", "playlist_genre", "playlist_subgenre", "_malformed", *LINEAGE)
-    return first_per_key(df, ["track_id", "playlist_id"], [F.col("_source_file"), F.col("_record_number")])
+    return typed.select("track_id", "playlist_id", "playlist_name", "playlist_genre", "playlist_subgenre", "_malformed", *LINEAGE)
 
 
 def track_genres(typed: DataFrame) -> DataFrame:
     """One row per track and genre of a record listing it: a track is in every genre, not just its first playlist's.
     From the records, not track_playlists: a few playlists are listed under two genres (5 in the real file)."""
-    df = typed.select("track_id", F.col("playlist_genre").alias("genre"), "_malformed", *LINEAGE).where("genre IS NOT NULL")
-    return first_per_key(df, ["track_id", "genre"], [F.col("_source_file"), F.col("_record_number")])
+    return typed.select("track_id", F.col("playlist_genre").alias("genre"), "_malformed", *LINEAGE).where("genre IS NOT NULL")
 
 
 def msd_songs(b: DataFrame, flattened: bool) -> DataFrame:

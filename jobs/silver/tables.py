@@ -4,12 +4,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from jobs.expectations import Expectation as E
 from jobs.silver import movies as m
 from jobs.silver import songs as s
-from jobs.silver.clean import first_per_key, union_all
+from jobs.silver.clean import FIRST_RECORD, first_per_key, union_all
 from medialake.tables import Table, words
 
 WELL_FORMED = E("well_formed_record", "_malformed IS NULL", "drop")
@@ -24,6 +23,10 @@ class SilverTable(Table):
     min_rows: int = 1
     keep_first_by: str = ""  # the dedup rule, when the pipeline applies it: of the rows of one key, keep the first by this SQL ORDER BY
 
+    def first_per_key(self, df: DataFrame) -> DataFrame:
+        """df with one row per key by keep_first_by, as the pipeline keeps them (for tests and notebooks on built rows)."""
+        return first_per_key(df, list(self.keys), self.keep_first_by) if self.keep_first_by else df
+
 
 def silver(name, keys, columns, description, reads, build, rules=(), domain="movies", keep_first_by="") -> SilverTable:
     """A silver table from space-separated keys, columns and the sources it reads (bronze formats or silver.<name>)."""
@@ -37,7 +40,7 @@ def when_present(source: str, transform: Callable[[dict], DataFrame]) -> Callabl
 
 
 def _movies(src):
-    """TMDB 5000, Movies Dataset and linked MovieLens movies, one row per TMDB id."""
+    """TMDB 5000, Movies Dataset and linked MovieLens movies (the table's rule keeps one row per TMDB id)."""
     parts = []
     if src.get("tmdb_movies") is not None:
         parts.append(m.tmdb_movies(src["tmdb_movies"]))
@@ -46,14 +49,13 @@ def _movies(src):
     if src.get("silver.movielens_movies") is not None:
         parts.append(m.movielens_as_movies(src["silver.movielens_movies"]))
     union = union_all(parts)
-    return None if union is None else m.dedup_movies(union)
+    return None if union is None else m.with_release_year(union)
 
 
 def _msd(src):
-    """MSD songs from either raw shape, one row per song id (first record wins)."""
+    """MSD songs from either raw shape (the table's rule keeps the first record per song id)."""
     parts = [s.msd_songs(src[n], n == "msd_songs_csv") for n in ("msd_songs", "msd_songs_csv") if src.get(n) is not None]
-    union = union_all(parts)
-    return None if union is None else first_per_key(union, ["song_id"], [F.col("_source_file"), F.col("_record_number")])
+    return union_all(parts)
 
 
 MOVIE_RULES = (
@@ -73,6 +75,7 @@ SILVER_TABLES = [
         "links", "movielens_id", f"movielens_id imdb_id tmdb_id {LINEAGE}", "MovieLens id -> IMDb and TMDB ids", "links",
         when_present("links", lambda src: m.links(src["links"])),
         [E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn")],
+        keep_first_by=FIRST_RECORD,
     ),
     silver(
         "movielens_movies", "movielens_id", f"movielens_id title year genres {LINEAGE} tmdb_id",
@@ -85,7 +88,7 @@ SILVER_TABLES = [
         "movie_id title original_title original_language overview release_date budget revenue runtime popularity vote_average "
         f"vote_count genres keywords companies source {LINEAGE} release_year",
         "one row per TMDB id from TMDB 5000, the Movies Dataset and linked MovieLens movies",
-        "tmdb_movies mdb_movies_metadata mdb_keywords silver.movielens_movies", _movies, MOVIE_RULES,
+        "tmdb_movies mdb_movies_metadata mdb_keywords silver.movielens_movies", _movies, MOVIE_RULES, keep_first_by=m.MOVIE_ORDER,
     ),
     silver(
         "ratings", "rating_set user_id movielens_id", f"movielens_id rating_set user_id rating rated_at {LINEAGE} tmdb_id",
@@ -110,6 +113,7 @@ SILVER_TABLES = [
             # A non-positive index means a corrupt series: constant-dollar figures would be wrong, so stop.
             E("positive_cpi", "cpi IS NULL OR cpi > 0", "fail"),
         ],
+        keep_first_by=FIRST_RECORD,
     ),
     silver(
         "tracks", "track_id",
@@ -125,25 +129,26 @@ SILVER_TABLES = [
             E("plausible_tempo", "tempo > 0", "warn"),
             E("loudness_at_most_0db", "loudness <= 0", "warn"),
         ],
-        domain="songs",
+        domain="songs", keep_first_by=FIRST_RECORD,
     ),
     silver(
         "track_playlists", "track_id playlist_id", f"track_id playlist_id playlist_name playlist_genre playlist_subgenre {LINEAGE}",
         "which playlists list a track", "spotify_songs",
         when_present("spotify_songs", lambda src: s.track_playlists(s.spotify_typed(src["spotify_songs"]))),
         [WELL_FORMED, E("valid_ids", "track_id IS NOT NULL AND playlist_id IS NOT NULL", "drop")],
-        domain="songs",
+        domain="songs", keep_first_by=FIRST_RECORD,
     ),
     silver(
         "track_genres", "track_id genre", f"track_id genre {LINEAGE}", "Spotify track x genre of every playlist listing it",
         "spotify_songs", when_present("spotify_songs", lambda src: s.track_genres(s.spotify_typed(src["spotify_songs"]))),
         [WELL_FORMED, E("valid_track_id", "track_id IS NOT NULL", "drop")],
-        domain="songs",
+        domain="songs", keep_first_by=FIRST_RECORD,
     ),
     silver(
         "credits", "movie_id", f"movie_id cast directors source {LINEAGE}", "cast in billing order and directors per movie",
         "tmdb_credits mdb_credits", lambda src: m.credits(src.get("tmdb_credits"), src.get("mdb_credits")),
         [WELL_FORMED, E("valid_movie_id", "movie_id IS NOT NULL", "drop"), E("has_cast", "size(cast) > 0", "warn")],
+        keep_first_by=m.CREDITS_ORDER,
     ),
     silver(
         "msd_songs", "song_id", f"song_id title artist release duration_s tempo time_signature year {LINEAGE}",
@@ -154,7 +159,7 @@ SILVER_TABLES = [
             E("known_year", "year IS NOT NULL", "warn"),
             E("plausible_tempo", "tempo IS NOT NULL", "warn"),
         ],
-        domain="songs",
+        domain="songs", keep_first_by=FIRST_RECORD,
     ),
 ]  # fmt: skip
 
