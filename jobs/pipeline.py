@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from jobs import bronze, delta_io, expectations
 from jobs.all_or_nothing import exclusive_run
 from jobs.release import publish
 from jobs.silver.tables import SILVER, SilverTable
-from jobs.sources import FORMATS, UnknownFormatError, accepted_headers, detect_format
+from jobs.sources import FORMATS, SourceFormat, UnknownFormatError, accepted_headers, detect_format
 from jobs.spark import whole_file_session
 from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
@@ -133,21 +134,40 @@ def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: 
     ledger = delta_io.table_path(settings, "ops", "ingested_files")
     ledger_rows = delta_io.read_if_exists(spark, ledger)
     landed = set() if ledger_rows is None else set(ledger_rows.select("fingerprint").toPandas().fingerprint)
+
+    # bronze tables are landed side by side, each table's files in order by one thread (no two writers on a table)
+    def land_group(group: list) -> list:
+        return [land_file(spark, settings, batch_id, *item, landed) for item in group]
+
+    with ThreadPoolExecutor(settings.parallel_tables, thread_name_prefix="bronze") as pool:
+        outcomes = [outcome for group in pool.map(land_group, files_by_table(files)) for outcome in group]
     ingested = []
-    for raw, fmt in files:
-        started, name = time.time(), f"bronze.{fmt.name} <- {raw.source_key}"
-        if raw.fingerprint in landed:
-            log_event(log, "bronze file already landed, skipped", file=raw.source_key, format=fmt.name)
-            summary.tables.append(TableStats(name, 0, 0, 0, 0, time.time() - started))
-            continue
-        table = delta_io.table_path(settings, "bronze", fmt.name)
-        rows = bronze.ingest_file(spark, raw, fmt, table, batch_id, settings.raw_dir, settings.split_read_bytes)
-        ingested.append((raw, rows))
-        landed.add(raw.fingerprint)
-        log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))
-        summary.tables.append(TableStats(name, rows, rows, 0, 0, time.time() - started))
+    for _, raw, rows, stats in sorted(outcomes, key=lambda outcome: outcome[0]):
+        summary.tables.append(stats)
+        ingested += [(raw, rows)] if rows is not None else []
     record_landed(spark, ledger, ingested, batch_id)
     return sorted({fmt.name for _, fmt in files})
+
+
+def files_by_table(files: list[tuple[bronze.RawFile, SourceFormat]]) -> list[list[tuple[int, bronze.RawFile, SourceFormat]]]:
+    """The files numbered in listing order, grouped by the bronze table they land in."""
+    groups: dict[str, list] = {}
+    for index, (raw, fmt) in enumerate(files):
+        groups.setdefault(fmt.name, []).append((index, raw, fmt))
+    return list(groups.values())
+
+
+def land_file(spark: SparkSession, settings: Settings, batch_id: str, index: int, raw: bronze.RawFile, fmt: SourceFormat, landed: set):
+    """Land one raw file unless its fingerprint is in `landed`: (index, file, rows landed or None, its stats)."""
+    started, name = time.time(), f"bronze.{fmt.name} <- {raw.source_key}"
+    if raw.fingerprint in landed:
+        log_event(log, "bronze file already landed, skipped", file=raw.source_key, format=fmt.name)
+        return index, raw, None, TableStats(name, 0, 0, 0, 0, time.time() - started)
+    table = delta_io.table_path(settings, "bronze", fmt.name)
+    rows = bronze.ingest_file(spark, raw, fmt, table, batch_id, settings.raw_dir, settings.split_read_bytes)
+    landed.add(raw.fingerprint)
+    log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))
+    return index, raw, rows, TableStats(name, rows, rows, 0, 0, time.time() - started)
 
 
 def record_landed(spark: SparkSession, ledger: str, ingested: list[tuple[bronze.RawFile, int]], batch_id: str) -> None:
