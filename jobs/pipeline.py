@@ -18,6 +18,7 @@ from jobs.spark import whole_file_session
 from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
 from medialake.settings import Settings
+from medialake.tables import Table
 
 log = get_logger("medialake.etl")
 
@@ -278,18 +279,22 @@ def silver_sources(spark: SparkSession, settings: Settings) -> dict[str, DataFra
 
 
 def build_gold(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, domain: str = "all") -> None:
-    """Rebuild each gold table (of one domain, or all) whose silver inputs exist: its SQL over views named after its needs."""
-    for table in gold_tables(domain):
-        if any(sources.get(f"silver.{n}") is None for n in table.needs):
-            continue
-        started = time.time()
-        for n in table.needs:
-            sources[f"silver.{n}"].createOrReplaceTempView(n)
-        path = delta_io.table_path(settings, "gold", table.name)
-        delta_io.overwrite(spark.sql(table.sql), path)
-        rows = delta_io.read_table(spark, path).count()
-        summary.tables.append(TableStats(table.qualified, rows, rows, 0, 0, time.time() - started))
-        log_event(log, "gold table written", table=table.name, rows=rows)
+    """Rebuild each gold table (of one domain, or all) whose silver inputs exist: its SQL over views named after its
+    needs, MEDIALAKE_PARALLEL_TABLES tables at once."""
+    tables = [table for table in gold_tables(domain) if all(sources.get(f"silver.{n}") is not None for n in table.needs)]
+    for name in sorted({n for table in tables for n in table.needs}):  # once, before any query reads them
+        sources[f"silver.{name}"].createOrReplaceTempView(name)
+    with ThreadPoolExecutor(settings.parallel_tables, thread_name_prefix="gold") as pool:
+        summary.tables.extend(pool.map(lambda table: write_gold(spark, settings, table), tables))
+
+
+def write_gold(spark: SparkSession, settings: Settings, table: Table) -> TableStats:
+    """Overwrite one gold table with its query's rows; what it did."""
+    started, path = time.time(), delta_io.table_path(settings, "gold", table.name)
+    delta_io.overwrite(spark.sql(table.sql), path)
+    rows = delta_io.read_table(spark, path).count()
+    log_event(log, "gold table written", table=table.name, rows=rows)
+    return TableStats(table.qualified, rows, rows, 0, 0, time.time() - started)
 
 
 def record_dq(spark: SparkSession, settings: Settings, summary: RunSummary) -> None:

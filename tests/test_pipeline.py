@@ -237,20 +237,21 @@ def test_a_silver_row_the_build_no_longer_gives_is_deleted(gold_lakehouse, tiny_
     assert "Sci-Fi" not in set(after.genre) and len(after) == len(genres)
 
 
-def test_bronze_tables_landed_side_by_side_hold_what_one_at_a_time_lands(spark, tiny_raw, tmp_path):
-    """MEDIALAKE_PARALLEL_TABLES lands several bronze tables at once (each table's files in order, by one writer):
-    the same rows, the same ledger and the summary in listing order as landing one file after another."""
-    from jobs.pipeline import run_step
+def test_tables_written_side_by_side_hold_what_one_at_a_time_writes(spark, tiny_raw, tmp_path):
+    """MEDIALAKE_PARALLEL_TABLES lands several bronze tables at once (each table's files in order, by one writer) and
+    writes several gold tables at once: the same rows in every layer, and the summary in the same order, as one table
+    after another."""
     from medialake.settings import load_settings
-    from tests.bronze_checks import layer_contents
+    from tests.bronze_checks import differences, layer_contents
 
-    landed = {}
+    built = {}
     for parallel in (1, 4):
         lakehouse = str(tmp_path / f"lakehouse-{parallel}")
         settings = load_settings({"raw_dir": tiny_raw, "lakehouse_dir": lakehouse, "engine": "sail", "spark_remote": "",
                                   "batch_id": "test", "parallel_tables": str(parallel)})  # fmt: skip
-        summary = run_step(spark, settings, "bronze")
-        landed[parallel] = (layer_contents(lakehouse, ("bronze",)), [stats.table for stats in summary.tables])
-        assert len({name.split(" <- ")[0] for name in landed[parallel][1]}) > 5, "several bronze tables landed"
-    assert landed[4] == landed[1]
-    assert landed[1][1] == sorted(landed[1][1], key=lambda name: name.split(" <- ")[1]), "the summary lists files in listing order"
+        summary = run_etl(spark, settings)
+        built[parallel] = (layer_contents(lakehouse, ("bronze", "silver", "gold")), [stats.table for stats in summary.tables])
+    assert differences(built[1][0], built[4][0]) == [] and built[4][1] == built[1][1]
+    landed = [name for name in built[1][1] if " <- " in name]
+    assert len({name.split(" <- ")[0] for name in landed}) > 5, "several bronze tables landed"
+    assert landed == sorted(landed, key=lambda name: name.split(" <- ")[1]), "the summary lists files in listing order"
