@@ -136,8 +136,8 @@ def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: 
     ledger_rows = delta_io.read_if_exists(spark, ledger)
     landed = set() if ledger_rows is None else set(ledger_rows.select("fingerprint").toPandas().fingerprint)
 
-    # bronze tables are landed side by side, each table's files in order by one thread (no two writers on a table)
     def land_group(group: list) -> list:
+        """One table's files, in listing order, by this thread alone: a table never has two writers."""
         return [land_file(spark, settings, batch_id, *item, landed) for item in group]
 
     with ThreadPoolExecutor(settings.parallel_tables, thread_name_prefix="bronze") as pool:

@@ -178,3 +178,15 @@ def test_silver_ratings_keep_the_latest_per_rating_set_user_and_movie(spark, tmp
     written = spark.read.format("delta").load(str(tmp_path / "lakehouse" / "silver" / "ratings")).orderBy("rating_set", "user_id")
     assert [(r.rating_set, r.user_id, r.rating) for r in written.collect()] == [("a", 7, 4.0), ("a", 8, 0.5), ("b", 7, 1.0)]
     assert stats.rows_written == 3 and not [r for r in stats.results if r["failed"] and r["action"] == "fail"]
+
+
+def test_every_declared_dedup_rule_orders_by_the_tables_own_columns(spark):
+    """A keep_first_by is only evaluated when a key repeats: a typo there would wait for the first duplicate."""
+    from jobs.keys import row_number_by
+
+    declared = [spec for spec in SILVER if spec.keep_first_by]
+    assert {spec.name for spec in declared} >= {"ratings", "movies", "links", "cpi", "tracks", "credits", "msd_songs"}
+    for spec in declared:
+        rows = spark.createDataFrame([tuple("1" for _ in spec.columns)] * 2, ", ".join(f"`{c}` string" for c in spec.columns))
+        ranked = rows.withColumn("_rank", row_number_by(list(spec.keys), spec.keep_first_by))
+        assert sorted(r._rank for r in ranked.collect()) == [1, 2], spec.name
