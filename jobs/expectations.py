@@ -72,14 +72,15 @@ def check(spark: SparkSession, df: DataFrame, table: str, rules: list[Expectatio
     per key by the SQL `keep_first_by` when given, then split and count; with keys, also the table's key checks."""
     if len(rules) > MAX_RULES:
         raise ValueError(f"{table}: {len(rules)} expectations; at most {MAX_RULES} per table")
-    staged = _stage(spark, df, rules, list(keys), staging)
-    kept, repeats = _first_per_key(staged, list(keys), keep_first_by)
-    results, rows, quarantined, null_keys = _count(kept, table, rules, list(keys))
+    keys = list(keys)
+    staged = _stage(spark, df, rules, keys, staging)
+    kept, repeats = _first_per_key(staged, keys, keep_first_by)
+    results, rows, quarantined, null_keys = _count(kept, table, rules, keys)
     _raise_on_fail(kept, table, rules, results)
     table_results = []
     if keys:  # valid rows are a subset of the staged ones: only those whose key hash repeats there can share a key
-        duplicates = 0 if repeats is None else extra_rows_among(repeats.where(F.col("_failed_mask") == 0), list(keys))
-        table_results = key_results(table, list(keys), min_rows, rows - quarantined, null_keys, duplicates)
+        duplicates = 0 if repeats is None else extra_rows_among(repeats.where(F.col("_failed_mask") == 0), keys)
+        table_results = key_results(table, keys, min_rows, rows - quarantined, null_keys, duplicates)
     valid = _unmarked(kept.where(F.col("_failed_mask") == 0))
     quarantine = kept.where(F.col("_failed_mask") != 0).withColumn("_failed_rules", _failed_rules(rules))
     return Checked(valid, _unmarked(quarantine), results, rows, quarantined, table_results)

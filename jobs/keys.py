@@ -27,14 +27,11 @@ def repeated_hashes(hashed: DataFrame) -> DataFrame:
 
 def split_by_repetition(df: DataFrame, keys: list[str]) -> tuple[DataFrame, DataFrame] | None:
     """The rows whose key surely occurs once, and the rows whose key may repeat (both with the key hash column);
-    None when no key repeats. Up to LOCAL_HASHES repeated hashes are aggregated once and sent back as data, so that
-    the two joins do not each aggregate again."""
+    None when no key repeats."""
     hashed = with_key_hash(df, keys)
-    found = repeated_hashes(hashed).limit(LOCAL_HASHES + 1).toArrow()
-    if found.num_rows == 0:
+    repeated = repeated_in(hashed)
+    if repeated is None:
         return None
-    local = found.num_rows <= LOCAL_HASHES
-    repeated = df.sparkSession.createDataFrame(found, f"{KEY_HASH} long") if local else repeated_hashes(hashed)
     return hashed.join(repeated, KEY_HASH, "left_anti"), hashed.join(repeated, KEY_HASH, "left_semi")
 
 
@@ -44,20 +41,25 @@ def row_number_by(keys: list[str], order_by: str) -> Column:
     return F.expr(f"row_number() OVER (PARTITION BY {by_key} ORDER BY {order_by})")
 
 
-def repeated_in(staged: DataFrame) -> DataFrame | None:
-    """The key hashes held by more than one of the staged rows (which carry KEY_HASH), None when none: computed once
-    and sent back as data when at most LOCAL_HASHES, so that each later join does not aggregate again."""
-    found = repeated_hashes(staged).limit(LOCAL_HASHES + 1).toArrow()
+def first_rows(several: DataFrame, keys: list[str], order_by: str) -> DataFrame:
+    """The first of each key's rows by the SQL `order_by`, and every row with a NULL key (its rules quarantine it)."""
+    ranked = several.withColumn("_rank", row_number_by(keys, order_by))
+    return ranked.where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
+
+
+def repeated_in(hashed: DataFrame) -> DataFrame | None:
+    """The key hashes held by more than one of the rows (which carry KEY_HASH), None when none: computed once and
+    sent back as data when at most LOCAL_HASHES, so that each later join does not aggregate again."""
+    found = repeated_hashes(hashed).limit(LOCAL_HASHES + 1).toArrow()
     if found.num_rows == 0:
         return None
-    return staged.sparkSession.createDataFrame(found, f"{KEY_HASH} long") if found.num_rows <= LOCAL_HASHES else repeated_hashes(staged)
+    return hashed.sparkSession.createDataFrame(found, f"{KEY_HASH} long") if found.num_rows <= LOCAL_HASHES else repeated_hashes(hashed)
 
 
 def first_of_repeated(staged: DataFrame, keys: list[str], order_by: str, repeated: DataFrame) -> DataFrame:
     """Of the staged rows whose key hash repeats, the first per key by the SQL `order_by`, and every row with a NULL
     key (its rules quarantine it); one window over these few rows, sent back as data when at most LOCAL_FIRSTS."""
-    several = staged.join(repeated, KEY_HASH, "left_semi").select(*staged.columns)
-    first = several.withColumn("_rank", row_number_by(keys, order_by)).where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
+    first = first_rows(staged.join(repeated, KEY_HASH, "left_semi").select(*staged.columns), keys, order_by)
     found = first.limit(LOCAL_FIRSTS + 1).toArrow()
     return staged.sparkSession.createDataFrame(found, staged.schema) if found.num_rows <= LOCAL_FIRSTS else first
 

@@ -99,10 +99,14 @@ def jvm_cluster(tmp_path_factory):
 
     lakehouse = str(tmp_path_factory.mktemp("jvm") / "lakehouse")
     # the tests run many small jobs on tiny data, on which the quick compiler saves minutes (jobs/engine/commands.py)
+    before = os.environ.get("MEDIALAKE_CLUSTER_EXECUTOR_JIT")
     os.environ["MEDIALAKE_CLUSTER_EXECUTOR_JIT"] = "c1"
     cluster.up(lakehouse)
     yield lakehouse
-    del os.environ["MEDIALAKE_CLUSTER_EXECUTOR_JIT"]
+    if before is None:
+        del os.environ["MEDIALAKE_CLUSTER_EXECUTOR_JIT"]
+    else:
+        os.environ["MEDIALAKE_CLUSTER_EXECUTOR_JIT"] = before
     processes = [p for p in map(ours, cluster.recorded(lakehouse).values()) if p]
     processes += [child for p in processes for child in p.children(recursive=True) if child.status() != psutil.STATUS_ZOMBIE]
     assert sorted(cluster.down(lakehouse)) == ["connect", "master", "worker-1", "worker-2"]

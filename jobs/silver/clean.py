@@ -3,7 +3,7 @@
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from jobs.keys import KEY_HASH, any_null, row_number_by, split_by_repetition
+from jobs.keys import KEY_HASH, first_rows, split_by_repetition
 
 MISSING = ("", "NA", "nan", "NaN", "None", "null", "NULL")
 
@@ -65,8 +65,7 @@ def first_per_key(df: DataFrame, keys: list[str], order_by: str) -> DataFrame:
     if split is None:
         return df
     single, several = split
-    first = several.withColumn("_rank", row_number_by(keys, order_by)).where((F.col("_rank") == 1) | any_null(keys)).drop("_rank")
-    return single.unionByName(first).drop(KEY_HASH)
+    return single.unionByName(first_rows(several, keys, order_by)).drop(KEY_HASH)
 
 
 LINEAGE = ["_source_file", "_record_number"]
