@@ -125,10 +125,11 @@ format: install ## ruff format
 bench: bench-etl bench-service bench-chat bench-chat-understanding ## Run every benchmark
 
 BENCH_ENGINE ?= sail
-BENCH_SCALE ?= full
-bench-etl: install ## ETL on generated data (BENCH_SCALE=full: 26M ratings) on BENCH_ENGINE=sail|sail-local-cluster|spark|cluster|all (side by side): seconds, rows/s, peak memory per layer
+BENCH_SCALE ?= $(or $(SCALE),full)
+BENCH_RUNS ?= 3
+bench-etl: install ## ETL on generated data (BENCH_SCALE or SCALE=full: 26M ratings; demo) on BENCH_ENGINE=sail|sail-local-cluster|spark|cluster|all (side by side), BENCH_RUNS runs each with the DuckDB reference: seconds, rows/s, cores, peak memory per layer, medians and ratios
 	$(if $(filter-out sail,$(BENCH_ENGINE)),$(MAKE) jars,)
-	$(PY) -m tools.bench.etl --scale $(BENCH_SCALE) --engine $(BENCH_ENGINE)
+	$(PY) -m tools.bench.etl --scale $(BENCH_SCALE) --engine $(BENCH_ENGINE) --runs $(BENCH_RUNS)
 
 BENCH_FILE ?= bench-data/raw-demo/movies_dataset/ratings.csv
 bench-bronze-readers: install jars ## One raw file landed on the Spark cluster read in splits and parsed whole, alternated (BENCH_FILE, after make bench-etl made it): medians

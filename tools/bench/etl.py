@@ -1,8 +1,9 @@
 """ETL benchmark: generated data at the full Movies Dataset scale (26M ratings) plus 100k songs.
 
-Prints wall seconds, rows per second and peak memory (of all the processes: this one, its children, the cluster's)
-per layer, and the hand-written DuckDB reference with the ratios.
-python -m tools.bench.etl [--scale full] [--engine sail] [--workdir bench-data]
+Each run (three by default) prints per layer wall seconds, rows per second, the cores kept busy and the peak memory (of
+all the processes: this one, its children, the cluster's) and its slowest tables, then runs the hand-written DuckDB
+reference on the same files; at the end, the medians, with the ratio to the reference measured in the same run.
+python -m tools.bench.etl [--scale full] [--engine sail] [--runs 3] [--workdir bench-data]
 python -m tools.bench.etl --scale demo --engine all   # every engine on the same input, each in its own process, one table
 """
 
@@ -13,8 +14,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from statistics import median
 
 import psutil
 
@@ -87,32 +90,43 @@ def cluster_processes(home: str) -> tuple[psutil.Process, ...]:
     return tuple(p for p in map(ours, cluster.recorded(home).values()) if p)
 
 
-PEAKS: dict[str, float] = {}  # layer -> peak GiB of this run, for --json
+LAYERS = ("bronze", "silver", "gold")
 
 
-def timed(label: str, rows_of, step, others=()):
-    """Run one layer, print seconds, rows/s and peak memory."""
+def cpu_seconds(others: tuple[psutil.Process, ...]) -> float:
+    """CPU seconds used so far by this process, its live children and the engine's own processes."""
+    me = psutil.Process()
+    processes = [me, *me.children(recursive=True)] + [q for p in others for q in (p, *p.children(recursive=True))]
+    return sum(sum(times[:2]) for times in (cpu_times(p) for p in processes))
+
+
+def cpu_times(process: psutil.Process) -> tuple[float, float]:
+    """A process's user and system seconds, nothing when it has ended."""
+    try:
+        return tuple(process.cpu_times())[:2]
+    except psutil.Error:
+        return 0.0, 0.0
+
+
+def layer(label: str, summary, step, others) -> dict:
+    """Run one layer: prints and returns its seconds, rows (those the summary gained), rows/s, cores busy, peak memory."""
+    first, cpu = len(summary.tables), cpu_seconds(others)
     with PeakMemory(others) as memory:
         started = time.time()
-        result = step()
+        step()
         seconds = time.time() - started
-    rows = rows_of()
-    PEAKS[label] = memory.peak / 2**30
-    print(
-        f"{label:8} {seconds:8.1f} s {rows:>12,} rows {rows / seconds:>12,.0f} rows/s  peak {memory.peak / 2**30:5.2f} GiB",
-        flush=True,
-    )
-    return result, seconds
-
-
-def layer(label: str, summary, step, others):
-    """One layer timed, its rows being those the summary gained."""
-    first = len(summary.tables)
-    return timed(label, lambda: sum(t.rows_written for t in summary.tables[first:]), step, others)
+    tables = summary.tables[first:]
+    figures = {"seconds": seconds, "rows": sum(t.rows_written for t in tables), "peak_gib": memory.peak / 2**30,
+               "cores": (cpu_seconds(others) - cpu) / seconds}  # fmt: skip
+    slowest = ", ".join(f"{t.table} {t.seconds:.1f} s" for t in sorted(tables, key=lambda t: -t.seconds)[:2])
+    print(f"{label:8} {seconds:8.1f} s {figures['rows']:>12,} rows {figures['rows'] / seconds:>12,.0f} rows/s  "
+          f"{figures['cores']:4.1f} cores  peak {figures['peak_gib']:5.2f} GiB  slowest: {slowest}", flush=True)  # fmt: skip
+    return figures
 
 
 def main(argv=None) -> None:
-    """Generate (once) and run each layer timed."""
+    """Generate (once), then each run in a process of its own: the layers timed on a fresh lakehouse, then the
+    reference in another; then the medians."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", default="full", choices=sorted(SCALES))
     parser.add_argument("--workdir", default="bench-data")
@@ -122,34 +136,113 @@ def main(argv=None) -> None:
         choices=ENGINES + ("all",),
         help="cluster: starts (or reuses) the standalone cluster; all: every engine, side by side",
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs of the pipeline, each followed by one of the reference")
     parser.add_argument("--no-reference", action="store_true", help="skip the DuckDB reference")
     parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument("--one-run", default="", help=argparse.SUPPRESS)  # a run's process: its figures to this file
     args = parser.parse_args(argv)
     if args.engine == "all":
         return side_by_side(args.scale, args.workdir)
-    raw = os.path.join(args.workdir, f"raw-{args.scale}")
-    lakehouse = os.path.abspath(os.path.join(args.workdir, f"lakehouse-{args.engine}"))
+    raw = generated(args.scale, args.workdir)
+    if args.one_run:
+        return write_json(args.one_run, one_run(args, raw))
+    runs = [measured_run(args, raw, number) for number in range(1, args.runs + 1)]
+    if args.json:
+        write_json(args.json, runs)
+    print_medians(runs, raw_bytes(raw))
+
+
+def write_json(path: str, figures) -> None:
+    """Write figures to a JSON file."""
+    with open(path, "w") as handle:
+        json.dump(figures, handle)
+
+
+def measured_run(args, raw: str, number: int) -> dict:
+    """One run of the pipeline, then one of the reference, each in a fresh process (so that neither's memory, nor a
+    previous run's, is counted in the other's peak)."""
+    print(f"-- run {number} of {args.runs}: {args.engine}, scale {args.scale}", flush=True)
+    me = [sys.executable, "-m", "tools.bench.etl", "--scale", args.scale, "--workdir", args.workdir, "--engine", args.engine]
+    figures = in_process_of_its_own(me + ["--one-run"])
+    if not args.no_reference:
+        figures["reference"] = in_process_of_its_own([sys.executable, "-m", "tools.bench.etl_reference", "--raw", raw, "--json"])
+    return figures
+
+
+def in_process_of_its_own(command: list[str]) -> dict:
+    """Run a command whose last argument is the JSON file it writes its figures to; its printed lines go to this
+    terminal, its logs nowhere unless it fails (then its last error line is raised)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "figures.json")
+        done = subprocess.run([*command, out], stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command[2:4])} failed: {last_error(done.stderr)}")
+        with open(out) as handle:
+            return json.load(handle)
+
+
+def generated(scale: str, workdir: str) -> str:
+    """The generated input of a scale, made the first time."""
+    raw = os.path.abspath(os.path.join(workdir, f"raw-{scale}"))
     if not os.path.isdir(raw):
         started = time.time()
-        generate(raw, SCALES[args.scale])
+        generate(raw, SCALES[scale])
         print(f"datagen  {time.time() - started:8.1f} s (not counted)", flush=True)
+    return raw
+
+
+def one_run(args, raw: str) -> dict:
+    """The three layers on a fresh lakehouse in a fresh engine."""
+    lakehouse = os.path.abspath(os.path.join(args.workdir, f"lakehouse-{args.engine}"))
     shutil.rmtree(lakehouse, ignore_errors=True)
-    settings, others = engine_settings(args.engine, os.path.abspath(raw), lakehouse, os.path.abspath(args.workdir))
+    settings, others = engine_settings(args.engine, raw, lakehouse, os.path.abspath(args.workdir))
     spark = get_spark(settings)
-    print(f"engine   {args.engine} ({settings.spark_remote or settings.engine}), scale {args.scale}", flush=True)
     summary = pipeline.RunSummary("bench")
-    sources, bronze = layer("bronze", summary, lambda: pipeline.land_bronze(spark, settings, "bench", summary), others)
-    _, silver = layer("silver", summary, lambda: pipeline.build_silver(spark, settings, sources, summary), others)
-    _, gold = layer("gold", summary, lambda: pipeline.build_gold(spark, settings, sources, summary), others)
-    total = bronze + silver + gold
-    print(f"total    {total:8.1f} s")
+    sources = {}
+    figures = {"bronze": layer("bronze", summary, lambda: sources.update(pipeline.land_bronze(spark, settings, "bench", summary)), others)}
+    figures["silver"] = layer("silver", summary, lambda: pipeline.build_silver(spark, settings, sources, summary), others)
+    figures["gold"] = layer("gold", summary, lambda: pipeline.build_gold(spark, settings, sources, summary), others)
     stop_spark()
-    seconds = {"bronze": bronze, "silver": silver, "gold": gold}
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump({"seconds": seconds, "peak_gib": PEAKS}, handle)
-    if not args.no_reference:
-        compare_with_reference(os.path.abspath(raw), seconds)
+    print(f"total    {sum(figures[name]['seconds'] for name in LAYERS):8.1f} s", flush=True)
+    return figures
+
+
+def raw_bytes(raw: str) -> int:
+    """The bytes of every raw file the bronze layer reads."""
+    return sum(os.path.getsize(os.path.join(folder, name)) for folder, _, names in os.walk(raw) for name in names)
+
+
+def print_medians(runs: list[dict], read: int) -> None:
+    """Per layer: the median seconds (each run's in brackets), the median ratio to the reference of the same run, the
+    bronze throughput against the raw bytes read, and the peak memory."""
+    print(f"== medians of {len(runs)} run(s)")
+    for name in (*LAYERS, "total"):
+        mine = [run_total(run, name) for run in runs]
+        line = f"{name:8} {median(mine):8.1f} s ({', '.join(f'{v:.1f}' for v in mine)})"
+        if "reference" in runs[0]:
+            ratios = [run_total(run, name) / reference_total(run, name) for run in runs]
+            line += f"  reference {median([reference_total(run, name) for run in runs]):6.1f} s  pipeline/reference {median(ratios):4.1f}x"
+            line += f" ({', '.join(f'{v:.1f}' for v in ratios)})"
+        print(line, flush=True)
+    bronze = median([run["bronze"]["seconds"] for run in runs])
+    rows = runs[0]["bronze"]["rows"]
+    print(f"bronze   {rows:,} rows, {read / 2**20:,.1f} MiB of raw files: {rows / bronze:,.0f} rows/s, {read / 2**20 / bronze:,.0f} MiB/s")
+    if "reference" in runs[0]:
+        reference, landed = median([run["reference"]["bronze"] for run in runs]), runs[0]["reference"]
+        print(f"reference bronze (the rating files only): {landed['rows']:,} rows, {landed['bytes'] / 2**20:,.1f} MiB: "
+              f"{landed['rows'] / reference:,.0f} rows/s, {landed['bytes'] / 2**20 / reference:,.0f} MiB/s")  # fmt: skip
+    peaks = [max(run[name]["peak_gib"] for name in LAYERS) for run in runs]
+    print(f"peak     {median(peaks):5.2f} GiB median, {max(peaks):5.2f} GiB the highest (all processes)")
+
+
+def run_total(run: dict, name: str) -> float:
+    """A run's seconds for one layer, or for all."""
+    return sum(run[layer]["seconds"] for layer in LAYERS) if name == "total" else run[name]["seconds"]
+
+
+def reference_total(run: dict, name: str) -> float:
+    """The reference's seconds in the same run for one layer, or for all."""
+    return sum(run["reference"][layer] for layer in LAYERS) if name == "total" else run["reference"][name]
 
 
 def side_by_side(scale: str, workdir: str) -> None:
@@ -157,16 +250,15 @@ def side_by_side(scale: str, workdir: str) -> None:
     rows = []
     for engine in ENGINES:
         out = os.path.join(os.path.abspath(workdir), f"bench-{engine}.json")
-        command = [sys.executable, "-m", "tools.bench.etl", "--scale", scale, "--workdir", workdir, "--engine", engine,
-                   "--no-reference", "--json", out]  # fmt: skip
+        command = [sys.executable, "-m", "tools.bench.etl", "--scale", scale, "--workdir", workdir, "--engine", engine, "--one-run", out]
         print(f"-- {engine}", flush=True)
         done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             rows.append(f"{engine:20} failed: {last_error(done.stderr)}")
             continue
-        figures = json.load(open(out))
-        layers = [figures["seconds"][layer] for layer in ("bronze", "silver", "gold")]
-        rows.append(f"{engine:20} " + " ".join(f"{v:8.1f}" for v in [*layers, sum(layers)]) + f"  {max(figures['peak_gib'].values()):8.2f}")
+        run = json.load(open(out))
+        layers, peak = [run[name]["seconds"] for name in LAYERS], max(run[name]["peak_gib"] for name in LAYERS)
+        rows.append(f"{engine:20} " + " ".join(f"{v:8.1f}" for v in [*layers, sum(layers)]) + f"  {peak:8.2f}")
     print(f"{'engine':20} {'bronze':>8} {'silver':>8} {'gold':>8} {'total s':>8}  {'peak GiB':>8}")
     print("\n".join(rows))
 
@@ -175,22 +267,6 @@ def last_error(stderr: str) -> str:
     """The last line of a failed run's error output that says something."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     return lines[-1][:300] if lines else "no output"
-
-
-def compare_with_reference(raw: str, seconds: dict[str, float]) -> None:
-    """Run the hand-written DuckDB reference on the same files and print its seconds and the pipeline's ratio per layer."""
-    from tools.bench.etl_reference import run
-
-    reference = run(raw)
-    for layer in ("bronze", "silver", "gold"):
-        print(f"reference {layer:6} {reference[layer]:8.1f} s  pipeline/reference {seconds[layer] / reference[layer]:6.1f}x", flush=True)
-    mine, theirs = sum(seconds.values()), sum(reference[layer] for layer in seconds)
-    print(f"reference total  {theirs:8.1f} s  pipeline/reference {mine / theirs:6.1f}x")
-    rows, size = reference["rows"], reference["bytes"]
-    print(
-        f"bronze ratings: {rows:,} rows, {size / 2**20:,.0f} MiB of CSV; reference {rows / reference['bronze']:,.0f} rows/s "
-        f"{size / 2**20 / reference['bronze']:,.0f} MiB/s"
-    )
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@
 Land the rating CSVs as text (bronze), type them with TRY_CAST, keep the latest rating per rating set, user and movie
 and map MovieLens ids to TMDB ids through the links (silver), aggregate per movie (gold); Parquet between the steps,
 2 threads and a 3 GB memory limit, as the machine would give a real job.
-python -m tools.bench.etl_reference --raw bench-data/raw-full
+python -m tools.bench.etl_reference --raw bench-data/raw-full [--json figures.json]
 """
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import tempfile
@@ -72,10 +73,15 @@ def main(argv=None) -> None:
     """Run the reference and print seconds per step."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--raw", default="bench-data/raw-full")
+    parser.add_argument("--json", default="", help="also write the figures to this file")
     args = parser.parse_args(argv)
     result = run(args.raw)
-    total = sum(result[layer] for layer in ("bronze", "silver", "gold"))
-    print(" ".join(f"{layer} {result[layer]:.1f} s" for layer in ("bronze", "silver", "gold")) + f" total {total:.1f} s", flush=True)
+    layers = ("bronze", "silver", "gold")
+    total = sum(result[layer] for layer in layers)
+    print("reference " + " ".join(f"{layer} {result[layer]:.1f} s" for layer in layers) + f" total {total:.1f} s", flush=True)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(result, handle)
 
 
 if __name__ == "__main__":
