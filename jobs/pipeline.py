@@ -11,8 +11,9 @@ from pyspark.sql import functions as F
 
 from jobs import bronze, delta_io, expectations
 from jobs.all_or_nothing import exclusive_run
+from jobs.dependency_order import run_in_dependency_order
 from jobs.release import publish
-from jobs.silver.tables import SILVER, SilverTable
+from jobs.silver.tables import SILVER, DeclaredSources, SilverTable
 from jobs.sources import FORMATS, SourceFormat, UnknownFormatError, accepted_headers, detect_format
 from jobs.spark import whole_file_session
 from medialake.gold import gold_tables
@@ -220,18 +221,34 @@ def record_unknown(spark: SparkSession, path: str, rows: list[tuple]) -> None:
 
 
 def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary: RunSummary, tables=SILVER) -> None:
-    """Each silver table whose sources are present, in declaration order (checked tables first, then derived ones)."""
-    for spec in tables:
-        started = time.time()
-        df = spec.build(sources)
-        if df is None:
-            continue
-        stats = write_silver(spark, settings, spec, df)
-        stats.seconds = time.time() - started
-        summary.tables.append(stats)
-        summary.dq_results.extend(stats.results)
-        sources[f"silver.{spec.name}"] = delta_io.read_table(spark, delta_io.table_path(settings, "silver", spec.name))
-        log_event(log, "silver table written", table=spec.name, rows=stats.rows_written, quarantined=stats.rows_quarantined)
+    """Each silver table whose sources are present, MEDIALAKE_PARALLEL_TABLES at once, each once the silver tables it
+    reads are written; the summary lists them in declaration order (also when one fails: the others' results stay)."""
+    specs = {spec.name: spec for spec in tables}
+    after = {spec.name: {need.removeprefix("silver.") for need in spec.needs if need.startswith("silver.")} for spec in tables}
+    done: dict[str, TableStats | None] = {}
+
+    def build(name: str) -> TableStats | None:
+        return silver_table(spark, settings, specs[name], sources)
+
+    try:
+        run_in_dependency_order(list(specs), after, build, settings.parallel_tables, done)
+    finally:
+        for stats in (done[name] for name in specs if done.get(name) is not None):
+            summary.tables.append(stats)
+            summary.dq_results.extend(stats.results)
+
+
+def silver_table(spark: SparkSession, settings: Settings, spec: SilverTable, sources: dict) -> TableStats | None:
+    """Build, check and write one silver table and add it to the sources; None when what it reads is absent."""
+    started = time.time()
+    df = spec.build(DeclaredSources(spec, sources))
+    if df is None:
+        return None
+    stats = write_silver(spark, settings, spec, df)
+    stats.seconds = time.time() - started
+    sources[f"silver.{spec.name}"] = delta_io.read_table(spark, delta_io.table_path(settings, "silver", spec.name))
+    log_event(log, "silver table written", table=spec.name, rows=stats.rows_written, quarantined=stats.rows_quarantined)
+    return stats
 
 
 def write_silver(spark: SparkSession, settings: Settings, spec: SilverTable, df: DataFrame) -> TableStats:

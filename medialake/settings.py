@@ -185,7 +185,7 @@ SETTINGS = {
                            "fewer jobs. A file over 256 MiB is read in splits whatever this says.", minimum=0),
     "parallel_tables": _s("MEDIALAKE_PARALLEL_TABLES", "int", "2",
                           "How many tables a run writes at once: bronze tables (each table's files in order, by one writer), "
-                          "then gold tables.", minimum=1),
+                          "silver tables (each once the silver tables it reads are written), then gold tables.", minimum=1),
     "spark_remote": _s("SPARK_REMOTE", "text", "", "Spark Connect URL; when set, the jobs connect there instead of Sail."),
     "batch_id": _s("MEDIALAKE_BATCH_ID", "text", "", "Batch id stamped on bronze rows; a UTC timestamp when empty."),
     "log_level": _s("MEDIALAKE_LOG_LEVEL", "enum", "INFO", "Level of the JSON-lines logs.", "DEBUG INFO WARNING ERROR"),

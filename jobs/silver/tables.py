@@ -28,6 +28,22 @@ class SilverTable(Table):
         return first_per_key(df, list(self.keys), self.keep_first_by) if self.keep_first_by else df
 
 
+class DeclaredSources(dict):
+    """The sources a silver table declares it reads (None when absent); any other raises, so that a table never reads
+    one that its declaration, and therefore its place in the run's order, does not know."""
+
+    def __init__(self, spec: SilverTable, sources: dict):
+        super().__init__({need: sources.get(need) for need in spec.needs})
+        self.table = spec.name
+
+    def __missing__(self, key):
+        raise KeyError(f"silver.{self.table} reads {key!r}, which is not among the sources it declares")
+
+    def get(self, key, default=None):
+        """The source, None when absent; a KeyError when undeclared."""
+        return self[key] if key in self else self.__missing__(key)
+
+
 def silver(name, keys, columns, description, reads, build, rules=(), domain="movies", keep_first_by="") -> SilverTable:
     """A silver table from space-separated keys, columns and the sources it reads (bronze formats or silver.<name>)."""
     declared = {"build": build, "rules": tuple(rules), "keep_first_by": keep_first_by}
@@ -77,19 +93,8 @@ SILVER_TABLES = [
         [E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn")],
         keep_first_by=FIRST_RECORD,
     ),
-    silver(
-        "movielens_movies", "movielens_id", f"movielens_id title year genres {LINEAGE} tmdb_id",
-        "MovieLens movies, year cut from the title", "movielens_movies silver.links",
-        when_present("movielens_movies", lambda src: m.movielens_movies(src["movielens_movies"], src.get("silver.links"))),
-        [WELL_FORMED, E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_year", "year IS NOT NULL", "warn")],
-    ),
-    silver(
-        "movies", "movie_id",
-        "movie_id title original_title original_language overview release_date budget revenue runtime popularity vote_average "
-        f"vote_count genres keywords companies source {LINEAGE} release_year",
-        "one row per TMDB id from TMDB 5000, the Movies Dataset and linked MovieLens movies",
-        "tmdb_movies mdb_movies_metadata mdb_keywords silver.movielens_movies", _movies, MOVIE_RULES, keep_first_by=m.MOVIE_ORDER,
-    ),
+    # the largest table right after the links it reads: tables start in declaration order, as soon as what they read is
+    # written, MEDIALAKE_PARALLEL_TABLES at once (the others are built beside it)
     silver(
         "ratings", "rating_set user_id movielens_id", f"movielens_id rating_set user_id rating rated_at {LINEAGE} tmdb_id",
         "ratings; rating_set (the source file) keeps users of different samples apart", "ratings silver.links",
@@ -102,6 +107,19 @@ SILVER_TABLES = [
             E("has_tmdb_id", "tmdb_id IS NOT NULL", "warn"),
         ],
         keep_first_by="rated_at DESC NULLS LAST, _record_number DESC",  # the latest; of two at one second, the later record
+    ),
+    silver(
+        "movielens_movies", "movielens_id", f"movielens_id title year genres {LINEAGE} tmdb_id",
+        "MovieLens movies, year cut from the title", "movielens_movies silver.links",
+        when_present("movielens_movies", lambda src: m.movielens_movies(src["movielens_movies"], src.get("silver.links"))),
+        [WELL_FORMED, E("valid_movielens_id", "movielens_id IS NOT NULL", "drop"), E("has_year", "year IS NOT NULL", "warn")],
+    ),
+    silver(
+        "movies", "movie_id",
+        "movie_id title original_title original_language overview release_date budget revenue runtime popularity vote_average "
+        f"vote_count genres keywords companies source {LINEAGE} release_year",
+        "one row per TMDB id from TMDB 5000, the Movies Dataset and linked MovieLens movies",
+        "tmdb_movies mdb_movies_metadata mdb_keywords silver.movielens_movies", _movies, MOVIE_RULES, keep_first_by=m.MOVIE_ORDER,
     ),
     silver(
         "cpi", "month", f"month cpi {LINEAGE}", "monthly CPI, admission to movies, theaters and concerts", "cpi",
