@@ -1,5 +1,6 @@
 """Bronze: raw files listed, hashed and read by the engine (line by line in splits where it can, jobs/bronze_lines.py;
-else parsed whole by its Python workers, jobs/raw_parse.py), landed as strings with lineage; the client opens no raw
+in byte ranges side by side by the embedded engine's Python workers, jobs/bronze_ranges.py; else parsed whole by a
+Python worker, jobs/raw_parse.py), landed as strings with lineage; the client opens no raw
 file, so the same code runs where the files are only the cluster's to read (a Databricks Volume). Re-ingesting a file
 adds nothing."""
 
@@ -14,13 +15,12 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs import bronze_lines, delta_io
-from jobs.raw_parse import CHUNK_RECORDS, EXTRA_COLUMNS, bronze_columns, fingerprint, header_of, parse_records
+from jobs import bronze_lines, bronze_ranges, delta_io
+from jobs.raw_parse import CHUNK_RECORDS, EXTRA_COLUMNS, bronze_columns, fingerprint, header_of, keyed_batches, parse_records
 from jobs.sources import SourceFormat
 from medialake.log import get_logger, log_event
 
 __all__ = ["CHUNK_RECORDS", "EXTRA_COLUMNS", "RawFile", "ingest_file", "list_raw_files", "read_raw_records"]
-OUTPUT_ROWS = 65_536  # rows per batch handed to the engine, which buffers 16 batches of a Python worker's output
 LISTING = "path string, size long, modified timestamp, fingerprint string, header array<string>"
 LISTED = ("path", "length", "modificationTime")
 CSV_FILES = "*.[cC][sS][vV]"
@@ -103,21 +103,26 @@ def parse_file(fmt: SourceFormat, key: str, batches):
     """Engine side: the bronze records of one file's bytes, with the file's key for lineage."""
     for batch in batches:
         for content in batch.column("content"):
-            # each chunk's key column is a slice of one array (a list of the key per record: 3.5 s for 26M records)
-            keys = pa.repeat(pa.scalar(key, pa.string()), CHUNK_RECORDS)
-            for table in parse_records(content.as_buffer(), fmt):  # a zero-copy view of the file's bytes
-                yield from table.append_column("_source_file", keys.slice(0, table.num_rows)).to_batches(max_chunksize=OUTPUT_ROWS)
+            yield from keyed_batches(parse_records(content.as_buffer(), fmt), key)  # a zero-copy view of the file's bytes
 
 
-def file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str, split_bytes: int = 0) -> DataFrame:
-    """A raw file's bronze records: read in splits, line by line, where the engine can (jobs/bronze_lines.py) and the
-    file has split_bytes or more or is too large to read whole; else parsed whole on one of its Python workers."""
+def file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str, split_bytes: int = 0, ranges: int = 0) -> DataFrame:
+    """A raw file's bronze records: from split_bytes on, read in splits line by line where the engine can
+    (jobs/bronze_lines.py), or parsed in `ranges` byte ranges side by side where its Python workers open the file
+    themselves and every line is one record (jobs/bronze_ranges.py); else parsed whole on one of its Python workers."""
+    reader, records = "whole", None
     limit = bronze_lines.whole_file_limit(spark)
-    in_splits = limit is not None and (raw.size >= split_bytes or raw.size > limit)
-    lines = bronze_lines.records(spark, path, fmt, raw.header, raw.source_key) if in_splits else None
-    log_event(log, "bronze file read", file=raw.source_key, format=fmt.name, reader="whole" if lines is None else "lines")
-    if lines is not None:
-        return lines
+    if limit is not None and (raw.size >= split_bytes or raw.size > limit):
+        reader, records = "lines", bronze_lines.records(spark, path, fmt, raw.header, raw.source_key)
+    elif ranges > 1 and raw.size >= split_bytes:
+        reader, records = "ranges", bronze_ranges.records(spark, path, fmt, raw.source_key, ranges, bronze_schema(fmt))
+    reader = reader if records is not None else "whole"
+    log_event(log, "bronze file read", file=raw.source_key, format=fmt.name, reader=reader)
+    return records if records is not None else whole_file_records(spark, raw, fmt, path, limit)
+
+
+def whole_file_records(spark: SparkSession, raw: RawFile, fmt: SourceFormat, path: str, limit: int | None) -> DataFrame:
+    """A raw file parsed whole on one of the engine's Python workers (refused when larger than the engine allows)."""
     if limit is not None and raw.size > limit:
         raise ValueError(
             f"{raw.source_key}: {raw.size:,} bytes of format {fmt.name} cannot be parsed whole on this engine (at most {limit:,}); "
@@ -162,13 +167,15 @@ def record_identity(df: DataFrame) -> list[str]:
     return [c for c in df.columns if c not in WHEN_AND_BY]
 
 
-def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str, split_bytes: int = 0) -> int:
-    """Land one raw file, read by the engine (in splits from split_bytes on, where it can); returns its records.
+def ingest_file(spark: SparkSession, raw: RawFile, fmt: SourceFormat, table: str, batch_id: str, raw_dir: str, split_bytes: int = 0,
+                ranges: int = 0) -> int:  # fmt: skip
+    """Land one raw file, read by the engine (from split_bytes on, in splits or ranges where it can: file_records);
+    returns its records.
     Appends when none of the file's records is in the table yet, otherwise inserts only the records not landed before
     (MERGE on their identity), so re-ingesting adds nothing."""
     existing = delta_io.read_if_exists(spark, table)
     landed = None if existing is None else existing.where(F.col("_source_file") == raw.source_key)
-    records = file_records(spark, raw, fmt, os.path.join(os.path.abspath(raw_dir), raw.source_key), split_bytes)
+    records = file_records(spark, raw, fmt, os.path.join(os.path.abspath(raw_dir), raw.source_key), split_bytes, ranges)
     df = with_lineage(records, batch_id, existing is not None and LEGACY_HASH in existing.columns)
     if landed is None or landed.isEmpty():
         delta_io.append(df, table)

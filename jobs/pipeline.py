@@ -1,5 +1,6 @@
 """The ETL: raw files -> bronze -> silver (with expectations and quarantine) -> gold, all or nothing."""
 
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from jobs.dependency_order import run_in_dependency_order
 from jobs.release import publish
 from jobs.silver.tables import SILVER, DeclaredSources, SilverTable
 from jobs.sources import FORMATS, SourceFormat, UnknownFormatError, accepted_headers, detect_format
-from jobs.spark import whole_file_session
+from jobs.spark import embedded_sail, whole_file_session
 from medialake.gold import gold_tables
 from medialake.log import RUN_ID, get_logger, log_event
 from medialake.settings import Settings
@@ -166,7 +167,9 @@ def land_file(spark: SparkSession, settings: Settings, batch_id: str, index: int
         log_event(log, "bronze file already landed, skipped", file=raw.source_key, format=fmt.name)
         return index, raw, None, TableStats(name, 0, 0, 0, 0, time.time() - started)
     table = delta_io.table_path(settings, "bronze", fmt.name)
-    rows = bronze.ingest_file(spark, raw, fmt, table, batch_id, settings.raw_dir, settings.split_read_bytes)
+    # the embedded engine's Python workers open raw files themselves: a large one is parsed by one per core
+    ranges = (os.cpu_count() or 1) if embedded_sail(settings) else 0
+    rows = bronze.ingest_file(spark, raw, fmt, table, batch_id, settings.raw_dir, settings.split_read_bytes, ranges)
     landed.add(raw.fingerprint)
     log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))
     return index, raw, rows, TableStats(name, rows, rows, 0, 0, time.time() - started)

@@ -1,0 +1,105 @@
+"""Bronze of large files parsed in byte ranges side by side by the embedded engine's Python workers
+(jobs/bronze_ranges.py), on the test run's Sail server: the same records, numbered alike, as the parser of whole files;
+a file in which a line may not be one record is parsed whole instead."""
+
+import csv
+import logging
+import os
+
+import pytest
+
+from jobs import bronze, bronze_ranges
+from jobs.sources import detect_format
+from tests.conftest import REAL_DATA
+from tests.test_bronze_lines import HEADER, MESSY, TRICKY, ratings
+
+
+def whole_records(path: str) -> list[dict]:
+    """What the parser of whole files reads from the file, with its key."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        fmt = detect_format(next(csv.reader(handle)))
+    key = os.path.basename(path)
+    return [row | {"_source_file": key} for part in bronze.read_raw_records(path, fmt) for row in part.to_pylist()]
+
+
+def ranged(spark, path: str, parts: int) -> list[dict] | None:
+    """The file's records parsed in `parts` ranges, in record order; None when it must be parsed whole."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        fmt = detect_format(next(csv.reader(handle)))
+    records = bronze_ranges.records(spark, path, fmt, os.path.basename(path), parts, bronze.bronze_schema(fmt))
+    return None if records is None else [r.asDict() for r in records.orderBy("_record_number").collect()]
+
+
+def write(folder, name: str, text: str) -> str:
+    """A raw file of this text (lone surrogates written as the bad bytes they stand for)."""
+    path = folder / name
+    path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    return str(path)
+
+
+PLAIN = {  # every line plainly one record, whatever else is odd about it: parsed in ranges
+    "clean.csv": HEADER + ratings(5_000),
+    "crlf.csv": (HEADER + ratings(3_000)).replace("\n", "\r\n"),
+    "quoted_header.csv": '\ufeff"userId","movieId","rating","timestamp"\n' + ratings(2_000),
+    "no_last_line_end.csv": HEADER + ratings(2_000).rstrip("\n"),
+    "fewer_lines_than_ranges.csv": HEADER + ratings(2),
+    "header_only.csv": HEADER,
+    **{f"{name}.csv": HEADER + ratings(1_000) + line + ratings(1_000) for name, line in MESSY.items() if '"' not in line},
+}
+NOT_PLAIN = {  # a quote or a lone CR after the header: a line may be part of a record, or two; parsed whole
+    "tricky.csv": HEADER + "\n".join(TRICKY) + "\n",
+    "quote_spans_lines.csv": HEADER + ratings(1_000) + MESSY["quote_spans_lines"] + ratings(1_000),
+    "bare_quote.csv": HEADER + ratings(1_000) + MESSY["bare_quote"],
+    "lone_cr.csv": HEADER + ratings(1_000) + "7,1,2,3\r8,1,2,3\n" + ratings(10),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+def test_a_file_whose_lines_are_records_gives_in_ranges_the_records_the_whole_file_gives(spark, tmp_path, name):
+    path = write(tmp_path, name, PLAIN[name])
+    for parts in (2, 3, 7):
+        assert ranged(spark, path, parts) == whole_records(path), f"{name} in {parts} ranges"
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PLAIN))
+def test_a_file_with_a_line_that_may_not_be_one_record_is_parsed_whole(spark, tmp_path, name):
+    assert ranged(spark, write(tmp_path, name, NOT_PLAIN[name]), 3) is None
+
+
+def test_a_header_whose_line_end_is_inside_quotes_makes_the_first_range_not_plain(tmp_path):
+    path = write(tmp_path, "h.csv", '"user\nId",movieId,rating,timestamp\n' + ratings(10))
+    assert [bronze_ranges.describe_range(path, part, 2)["plain"] for part in (0, 1)] == [False, True]
+
+
+def test_ranges_are_whole_lines_that_cover_the_file_once(tmp_path):
+    path = write(tmp_path, "r.csv", HEADER + "".join(f"{i},{'x' * (i % 37)},3,4\n" for i in range(500)))
+    described = [bronze_ranges.describe_range(path, part, 6) for part in range(6)]
+    assert described[0]["start"] == len(HEADER) and described[-1]["end"] == os.path.getsize(path)
+    assert all(a["end"] == b["start"] for a, b in zip(described, described[1:], strict=False))
+    data = open(path, "rb").read()
+    assert all(data[r["start"] - 1 : r["start"]] == b"\n" for r in described)
+    assert sum(r["lines"] for r in described) == 500
+
+
+def test_the_pipeline_lands_a_large_plain_file_in_ranges_and_a_quoted_one_whole(spark, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="medialake.etl")
+    write(tmp_path, "big.csv", HEADER + ratings(20_000))
+    write(tmp_path, "quoted.csv", HEADER + ratings(20_000) + '7,"1",2,3\n')
+    write(tmp_path, "small.csv", HEADER + ratings(10))
+    for raw in bronze.list_raw_files(spark, str(tmp_path)):
+        table, fmt = str(tmp_path / "lake" / raw.source_key), detect_format(list(raw.header))
+        landed = bronze.ingest_file(spark, raw, fmt, table, "b", str(tmp_path), split_bytes=100_000, ranges=2)
+        assert landed == len(whole_records(str(tmp_path / raw.source_key)))
+    readers = {r.fields["file"]: r.fields["reader"] for r in caplog.records if r.msg == "bronze file read"}
+    assert readers == {"big.csv": "ranges", "quoted.csv": "whole", "small.csv": "whole"}
+
+
+@pytest.mark.skipif(not os.path.isdir(REAL_DATA), reason="the real datasets are not on this machine")
+def test_every_real_file_gives_in_ranges_what_it_gives_whole_or_is_parsed_whole(spark):
+    paths = sorted(os.path.join(folder, name) for folder, _, names in os.walk(REAL_DATA) for name in names if name.endswith(".csv"))
+    readers = {}
+    for path in paths:
+        records = ranged(spark, path, 3)
+        readers[os.path.relpath(path, REAL_DATA)] = "whole" if records is None else "ranges"
+        assert records is None or records == whole_records(path), path
+    assert "ranges" in readers.values(), readers
