@@ -239,8 +239,8 @@ def test_a_silver_row_the_build_no_longer_gives_is_deleted(gold_lakehouse, tiny_
 
 def test_tables_written_side_by_side_hold_what_one_at_a_time_writes(spark, tiny_raw, tmp_path):
     """MEDIALAKE_PARALLEL_TABLES lands several bronze tables at once (each table's files in order, by one writer) and
-    writes several gold tables at once: the same rows in every layer, and the summary in the same order, as one table
-    after another."""
+    builds several silver and gold tables at once: the same rows in every layer, the same DQ results and the summary
+    in the same order, as one table after another."""
     from medialake.settings import load_settings
     from tests.bronze_checks import differences, layer_contents
 
@@ -250,8 +250,10 @@ def test_tables_written_side_by_side_hold_what_one_at_a_time_writes(spark, tiny_
         settings = load_settings({"raw_dir": tiny_raw, "lakehouse_dir": lakehouse, "engine": "sail", "spark_remote": "",
                                   "batch_id": "test", "parallel_tables": str(parallel)})  # fmt: skip
         summary = run_etl(spark, settings)
-        built[parallel] = (layer_contents(lakehouse, ("bronze", "silver", "gold")), [stats.table for stats in summary.tables])
+        results = sorted(sorted(r.items()) for r in summary.dq_results)
+        built[parallel] = (layer_contents(lakehouse, ("bronze", "silver", "gold")), [stats.table for stats in summary.tables], results)
     assert differences(built[1][0], built[4][0]) == [] and built[4][1] == built[1][1]
+    assert built[4][2] == built[1][2] and len(built[1][2]) > 40, "the same DQ results"
     landed = [name for name in built[1][1] if " <- " in name]
     assert len({name.split(" <- ")[0] for name in landed}) > 5, "several bronze tables landed"
     assert landed == sorted(landed, key=lambda name: name.split(" <- ")[1]), "the summary lists files in listing order"
