@@ -125,7 +125,7 @@ def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary:
 
 def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str) -> list[str]:
     """land_bronze on the session that reads whole files; returns the formats of the files found."""
-    listed, unknown = recognise(bronze.list_raw_files(spark, settings.raw_dir))
+    listed, unknown = recognise(bronze.list_raw_files(spark, settings.raw_dir, local=embedded_sail(settings)))
     skip_unknown_files(spark, settings, unknown, summary)
     files = [(raw, fmt) for raw, fmt in listed if domain in ("all", fmt.domain)]
     if not files:

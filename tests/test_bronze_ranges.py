@@ -103,3 +103,10 @@ def test_every_real_file_gives_in_ranges_what_it_gives_whole_or_is_parsed_whole(
         readers[os.path.relpath(path, REAL_DATA)] = "whole" if records is None else "ranges"
         assert records is None or records == whole_records(path), path
     assert "ranges" in readers.values(), readers
+    assert bronze.list_raw_files(spark, REAL_DATA, local=True) == bronze.list_raw_files(spark, REAL_DATA)
+
+
+def test_files_listed_from_their_paths_are_described_as_from_their_bytes(spark, tiny_raw):
+    """The embedded engine's Python workers hash and read the header of each file from its path: the same listing."""
+    from_paths = bronze.list_raw_files(spark, tiny_raw, local=True)
+    assert from_paths == bronze.list_raw_files(spark, tiny_raw) and len(from_paths) > 10
