@@ -6,6 +6,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -36,6 +37,7 @@ class TableStats:
     rule_failures: int = 0
     seconds: float = 0.0
     results: list = field(default_factory=list)
+    finished: float = field(default_factory=time.time)  # when the step ended (epoch seconds)
 
 
 NAME_WIDTH = 56  # the widest table column of the summary: longer names (a bronze step's is table <- raw file) lose their middle
@@ -78,11 +80,65 @@ def run_etl(spark: SparkSession, settings: Settings) -> RunSummary:
     """Run every layer; on any failure restore every table to its version before the run, then re-raise."""
     summary = RunSummary(RUN_ID)
     with atomic(spark, settings, summary) as run_id:
-        sources = land_bronze(spark, settings, batch_id_for(settings), summary)
-        build_silver(spark, settings, sources, summary)
-        build_gold(spark, settings, sources, summary)
+        build_layers(spark, settings, batch_id_for(settings), summary)
         publish(spark, settings, run_id)
     return summary
+
+
+def build_layers(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary) -> None:
+    """Bronze, silver and gold as one graph, MEDIALAKE_PARALLEL_TABLES tables at once, each table once the tables it
+    reads are written: a silver table waits for its own bronze tables only and a gold table for its own silver tables,
+    so the small tables are built while the largest file lands. The summary lists them layer by layer as one at a
+    time would; the ledger is written once every file has landed."""
+    with whole_file_session(spark, settings) as reader:
+        files, landed = files_to_land(reader, settings, summary, "all")
+        nodes, done = layer_graph(spark, reader, settings, batch_id, files_by_table(files), landed), {}
+        try:
+            run_in_dependency_order(list(nodes), {name: after for name, (after, _) in nodes.items()}, lambda name: nodes[name][1](),
+                                    settings.parallel_tables, done)  # fmt: skip
+        finally:
+            outcomes = [outcome for name in nodes if name[0] == "bronze" and name in done for outcome in done[name]]
+            ingested = summarise_landing(summary, outcomes)
+            summarise_tables(summary, [done[name] for name in nodes if name[0] != "bronze" and done.get(name) is not None])
+        record_landed(reader, delta_io.table_path(settings, "ops", "ingested_files"), ingested, batch_id)
+
+
+def layer_graph(spark: SparkSession, reader: SparkSession, settings: Settings, batch_id: str, groups: list, landed: set) -> dict:
+    """Each table of the run as (the tables it waits for, how it is built): the bronze tables of the files found, then
+    every silver and gold table (one whose sources are absent builds nothing)."""
+    sources: dict = {}
+    nodes = {("bronze", group[0][2].name): (set(), partial(bronze_table, spark, reader, settings, batch_id, group, landed, sources))
+             for group in groups}  # fmt: skip
+    for spec in SILVER:
+        after = {("bronze", n) for n in spec.needs if ("bronze", n) in nodes} | {("silver", n) for n in silver_reads(spec)}
+        nodes[("silver", spec.name)] = (after, partial(silver_view, spark, settings, spec, sources))
+    for table in gold_tables("all"):
+        nodes[("gold", table.name)] = ({("silver", n) for n in table.needs}, partial(gold_table, spark, settings, table, sources))
+    return nodes
+
+
+def bronze_table(
+    spark: SparkSession, reader: SparkSession, settings: Settings, batch_id: str, group: list, landed: set, sources: dict
+) -> list:
+    """Land one bronze table's files in listing order (this thread alone: a table never has two writers); then it is a
+    source. Returns each file's outcome."""
+    outcomes = [land_file(reader, settings, batch_id, *item, landed) for item in group]
+    name = group[0][2].name
+    sources[name] = delta_io.read_table(spark, delta_io.table_path(settings, "bronze", name))
+    return outcomes
+
+
+def silver_view(spark: SparkSession, settings: Settings, spec: SilverTable, sources: dict) -> TableStats | None:
+    """Build one silver table; then the gold queries read it as a view of its name."""
+    stats = silver_table(spark, settings, spec, sources)
+    if stats is not None:
+        sources[f"silver.{spec.name}"].createOrReplaceTempView(spec.name)
+    return stats
+
+
+def gold_table(spark: SparkSession, settings: Settings, table: Table, sources: dict) -> TableStats | None:
+    """Write one gold table when every silver table it needs is there (None otherwise)."""
+    return write_gold(spark, settings, table) if all(sources.get(f"silver.{n}") is not None for n in table.needs) else None
 
 
 def run_step(spark: SparkSession, settings: Settings, step: str, domain: str = "all") -> RunSummary:
@@ -125,6 +181,21 @@ def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary:
 
 def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str) -> list[str]:
     """land_bronze on the session that reads whole files; returns the formats of the files found."""
+    files, landed = files_to_land(spark, settings, summary, domain)
+
+    def land_group(group: list) -> list:
+        """One table's files, in listing order, by this thread alone: a table never has two writers."""
+        return [land_file(spark, settings, batch_id, *item, landed) for item in group]
+
+    with ThreadPoolExecutor(settings.parallel_tables, thread_name_prefix="bronze") as pool:
+        outcomes = [outcome for group in pool.map(land_group, files_by_table(files)) for outcome in group]
+    record_landed(spark, delta_io.table_path(settings, "ops", "ingested_files"), summarise_landing(summary, outcomes), batch_id)
+    return sorted({fmt.name for _, fmt in files})
+
+
+def files_to_land(spark: SparkSession, settings: Settings, summary: RunSummary, domain: str) -> tuple[list, set]:
+    """The raw files of an accepted format (of one domain, or all) with their format, and the fingerprints of the
+    files landed before; files of no accepted format are skipped and recorded (or fail the run)."""
     listed, unknown = recognise(bronze.list_raw_files(spark, settings.raw_dir, local=embedded_sail(settings)))
     skip_unknown_files(spark, settings, unknown, summary)
     files = [(raw, fmt) for raw, fmt in listed if domain in ("all", fmt.domain)]
@@ -134,22 +205,24 @@ def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: 
             f"no raw CSV files{'' if domain == 'all' else ' of ' + domain} under {settings.raw_dir!r} "
             f"(set MEDIALAKE_RAW_DIR or run make datagen){skipped}"
         )
-    ledger = delta_io.table_path(settings, "ops", "ingested_files")
-    ledger_rows = delta_io.read_if_exists(spark, ledger)
-    landed = set() if ledger_rows is None else set(ledger_rows.select("fingerprint").toPandas().fingerprint)
+    ledger_rows = delta_io.read_if_exists(spark, delta_io.table_path(settings, "ops", "ingested_files"))
+    return files, set() if ledger_rows is None else set(ledger_rows.select("fingerprint").toPandas().fingerprint)
 
-    def land_group(group: list) -> list:
-        """One table's files, in listing order, by this thread alone: a table never has two writers."""
-        return [land_file(spark, settings, batch_id, *item, landed) for item in group]
 
-    with ThreadPoolExecutor(settings.parallel_tables, thread_name_prefix="bronze") as pool:
-        outcomes = [outcome for group in pool.map(land_group, files_by_table(files)) for outcome in group]
+def summarise_landing(summary: RunSummary, outcomes: list) -> list[tuple[bronze.RawFile, int]]:
+    """Each file's stats into the summary in listing order; returns the files landed with their records."""
     ingested = []
     for _, raw, rows, stats in sorted(outcomes, key=lambda outcome: outcome[0]):
         summary.tables.append(stats)
         ingested += [(raw, rows)] if rows is not None else []
-    record_landed(spark, ledger, ingested, batch_id)
-    return sorted({fmt.name for _, fmt in files})
+    return ingested
+
+
+def summarise_tables(summary: RunSummary, written: list[TableStats]) -> None:
+    """Tables written into the summary, with their DQ results."""
+    for stats in written:
+        summary.tables.append(stats)
+        summary.dq_results.extend(stats.results)
 
 
 def files_by_table(files: list[tuple[bronze.RawFile, SourceFormat]]) -> list[list[tuple[int, bronze.RawFile, SourceFormat]]]:
@@ -227,7 +300,7 @@ def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary
     """Each silver table whose sources are present, MEDIALAKE_PARALLEL_TABLES at once, each once the silver tables it
     reads are written; the summary lists them in declaration order (also when one fails: the others' results stay)."""
     specs = {spec.name: spec for spec in tables}
-    after = {spec.name: {need.removeprefix("silver.") for need in spec.needs if need.startswith("silver.")} for spec in tables}
+    after = {spec.name: silver_reads(spec) for spec in tables}
     done: dict[str, TableStats | None] = {}
 
     def build(name: str) -> TableStats | None:
@@ -236,9 +309,12 @@ def build_silver(spark: SparkSession, settings: Settings, sources: dict, summary
     try:
         run_in_dependency_order(list(specs), after, build, settings.parallel_tables, done)
     finally:
-        for stats in (done[name] for name in specs if done.get(name) is not None):
-            summary.tables.append(stats)
-            summary.dq_results.extend(stats.results)
+        summarise_tables(summary, [done[name] for name in specs if done.get(name) is not None])
+
+
+def silver_reads(spec: SilverTable) -> set[str]:
+    """The silver tables a silver table reads."""
+    return {need.removeprefix("silver.") for need in spec.needs if need.startswith("silver.")}
 
 
 def silver_table(spark: SparkSession, settings: Settings, spec: SilverTable, sources: dict) -> TableStats | None:

@@ -1,8 +1,10 @@
 """ETL benchmark: generated data at the full Movies Dataset scale (26M ratings) plus 100k songs.
 
-Each run (three by default) prints per layer wall seconds, rows per second, the cores kept busy and the peak memory (of
-all the processes: this one, its children, the cluster's) and its slowest tables, then runs the hand-written DuckDB
-reference on the same files; at the end, the medians, with the ratio to the reference measured in the same run.
+Each run (three by default) runs the ETL as `python -m jobs etl` does (a table starts once what it reads is written,
+so the layers overlap) and prints per layer, up to the end of its last table, the wall seconds, rows per second, the
+cores kept busy and the peak memory (of all the processes: this one, its children, the cluster's) and its slowest
+tables; then the hand-written DuckDB reference on the same files; at the end, the medians, with the ratio to the
+reference measured in the same run.
 python -m tools.bench.etl [--scale full] [--engine sail] [--runs 3] [--workdir bench-data]
 python -m tools.bench.etl --scale demo --engine all   # every engine on the same input, each in its own process, one table
 """
@@ -33,11 +35,13 @@ ENGINES = ("sail", "sail-local-cluster", "spark", "cluster")  # embedded Sail, a
 SAIL_LOCAL_CLUSTER = {"SAIL_MODE": "local-cluster", "SAIL_CLUSTER__WORKER_INITIAL_COUNT": "2"}
 
 
-class PeakMemory:
-    """Samples the resident memory of this process, its children and the engine's own processes every 50 ms."""
+class Sampler:
+    """Samples, every 50 ms, the resident memory and the CPU seconds used so far of this process, its children and the
+    engine's own processes: (time, bytes, CPU seconds)."""
 
     def __init__(self, others: tuple[psutil.Process, ...] = ()):
-        self.peak, self.others = 0, others
+        self.samples: list[tuple[float, int, float]] = []
+        self.others = others
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -45,7 +49,7 @@ class PeakMemory:
         me = psutil.Process()
         while not self._stop.is_set():
             processes = [me, *me.children(recursive=True)] + [q for p in self.others for q in (p, *p.children(recursive=True))]
-            self.peak = max(self.peak, sum(rss(p) for p in processes))
+            self.samples.append((time.time(), sum(rss(p) for p in processes), sum(sum(cpu_times(p)) for p in processes)))
             time.sleep(0.05)
 
     def __enter__(self):
@@ -55,6 +59,11 @@ class PeakMemory:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+    def between(self, start: float, end: float) -> tuple[float, float]:
+        """The peak GiB and the cores kept busy (CPU seconds per second) from start to end."""
+        inside = [s for s in self.samples if start <= s[0] <= end] or [min(self.samples, key=lambda s: abs(s[0] - end))]
+        return max(s[1] for s in inside) / 2**30, (inside[-1][2] - inside[0][2]) / max(inside[-1][0] - inside[0][0], 1e-9)
 
 
 def rss(process: psutil.Process) -> int:
@@ -93,13 +102,6 @@ def cluster_processes(home: str) -> tuple[psutil.Process, ...]:
 LAYERS = ("bronze", "silver", "gold")
 
 
-def cpu_seconds(others: tuple[psutil.Process, ...]) -> float:
-    """CPU seconds used so far by this process, its live children and the engine's own processes."""
-    me = psutil.Process()
-    processes = [me, *me.children(recursive=True)] + [q for p in others for q in (p, *p.children(recursive=True))]
-    return sum(sum(times[:2]) for times in (cpu_times(p) for p in processes))
-
-
 def cpu_times(process: psutil.Process) -> tuple[float, float]:
     """A process's user and system seconds, nothing when it has ended."""
     try:
@@ -108,20 +110,26 @@ def cpu_times(process: psutil.Process) -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def layer(label: str, summary, step, others) -> dict:
-    """Run one layer: prints and returns its seconds, rows (those the summary gained), rows/s, cores busy, peak memory."""
-    first, cpu = len(summary.tables), cpu_seconds(others)
-    with PeakMemory(others) as memory:
-        started = time.time()
-        step()
-        seconds = time.time() - started
-    tables = summary.tables[first:]
-    figures = {"seconds": seconds, "rows": sum(t.rows_written for t in tables), "peak_gib": memory.peak / 2**30,
-               "cores": (cpu_seconds(others) - cpu) / seconds}  # fmt: skip
-    slowest = ", ".join(f"{t.table} {t.seconds:.1f} s" for t in sorted(tables, key=lambda t: -t.seconds)[:2])
-    print(f"{label:8} {seconds:8.1f} s {figures['rows']:>12,} rows {figures['rows'] / seconds:>12,.0f} rows/s  "
-          f"{figures['cores']:4.1f} cores  peak {figures['peak_gib']:5.2f} GiB  slowest: {slowest}", flush=True)  # fmt: skip
+def layer_figures(summary, started: float, sampler: Sampler) -> dict:
+    """Per layer, from the run's start or the previous layer's end to the end of its last table (the layers overlap:
+    a silver table starts once its own bronze tables are written): seconds, rows, rows/s, cores, peak; printed."""
+    figures, since = {}, started
+    for name in LAYERS:
+        tables = [t for t in summary.tables if t.table.startswith(f"{name}.")]
+        end = max([t.finished for t in tables], default=since)
+        peak, cores = sampler.between(since, end)
+        figures[name] = {"seconds": end - since, "rows": sum(t.rows_written for t in tables), "peak_gib": peak, "cores": cores}
+        print_layer(name, figures[name], tables)
+        since = end
     return figures
+
+
+def print_layer(name: str, figures: dict, tables: list) -> None:
+    """One layer's line, with its two slowest tables."""
+    slowest = ", ".join(f"{t.table} {t.seconds:.1f} s" for t in sorted(tables, key=lambda t: -t.seconds)[:2])
+    rate = figures["rows"] / max(figures["seconds"], 1e-9)
+    print(f"{name:8} {figures['seconds']:8.1f} s {figures['rows']:>12,} rows {rate:>12,.0f} rows/s  "
+          f"{figures['cores']:4.1f} cores  peak {figures['peak_gib']:5.2f} GiB  slowest: {slowest}", flush=True)  # fmt: skip
 
 
 def main(argv=None) -> None:
@@ -192,17 +200,17 @@ def generated(scale: str, workdir: str) -> str:
 
 
 def one_run(args, raw: str) -> dict:
-    """The three layers on a fresh lakehouse in a fresh engine."""
+    """The ETL on a fresh lakehouse in a fresh engine, as `python -m jobs etl` runs it (its layers overlap), sampled."""
     lakehouse = os.path.abspath(os.path.join(args.workdir, f"lakehouse-{args.engine}"))
     shutil.rmtree(lakehouse, ignore_errors=True)
     settings, others = engine_settings(args.engine, raw, lakehouse, os.path.abspath(args.workdir))
     spark = get_spark(settings)
     summary = pipeline.RunSummary("bench")
-    sources = {}
-    figures = {"bronze": layer("bronze", summary, lambda: sources.update(pipeline.land_bronze(spark, settings, "bench", summary)), others)}
-    figures["silver"] = layer("silver", summary, lambda: pipeline.build_silver(spark, settings, sources, summary), others)
-    figures["gold"] = layer("gold", summary, lambda: pipeline.build_gold(spark, settings, sources, summary), others)
+    with Sampler(others) as sampler:
+        started = time.time()
+        pipeline.build_layers(spark, settings, "bench", summary)
     stop_spark()
+    figures = layer_figures(summary, started, sampler)
     print(f"total    {sum(figures[name]['seconds'] for name in LAYERS):8.1f} s", flush=True)
     return figures
 
