@@ -7,7 +7,18 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import delta_io
-from jobs.keys import KEY_HASH, any_null, extra_rows_among, extra_rows_per_key, first_of_repeated, key_counts, repeated_in, with_key_hash
+from jobs.keys import (
+    KEY_HASH,
+    any_null,
+    extra_rows_among,
+    extra_rows_per_key,
+    first_of_repeated,
+    key_counts,
+    repeated_in,
+    with_hashes,
+    with_key_hash,
+    without_hashes,
+)
 
 ACTIONS = ("warn", "drop", "fail")
 
@@ -95,9 +106,9 @@ def _first_per_key(staged: DataFrame, keys: list[str], keep_first_by: str) -> tu
     if repeated is None:
         return staged, None
     if not keep_first_by:
-        return staged, staged.join(repeated, KEY_HASH, "left_semi").select(*staged.columns)
+        return staged, with_hashes(staged, repeated)
     firsts = first_of_repeated(staged, keys, keep_first_by, repeated)
-    return staged.join(repeated, KEY_HASH, "left_anti").select(*staged.columns).unionByName(firsts), firsts
+    return without_hashes(staged, repeated).select(*staged.columns).unionByName(firsts), firsts
 
 
 def _unmarked(rows: DataFrame) -> DataFrame:

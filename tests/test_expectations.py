@@ -1,6 +1,7 @@
 """Expectations: warn keeps, drop quarantines, fail stops; each rule evaluated once per row."""
 
 import pytest
+from pyspark.sql import functions as F
 
 from jobs.expectations import Expectation, ExpectationFailed, check, table_checks
 
@@ -100,6 +101,18 @@ def test_without_keep_first_by_repeated_keys_fail_the_unique_key_check_counted_e
     checked = check(spark, rated(spark), "t", [], str(tmp_path / "s"), ("user_id", "movie_id"), min_rows=7)
     got = {r["rule"]: (r["failed"], r["passed"]) for r in checked.table_results}
     assert got == {"row_count_floor": (1, 0), "no_null_keys": (2, 4), "unique_keys": (3, 3)}  # two extra (1, 10), one (NULL, 10)
+
+
+def test_the_first_per_key_is_the_same_when_repeated_hashes_come_in_chunks(spark, tmp_path, monkeypatch):
+    """Repeated hashes are joined in chunks of JOIN_CHUNK (one anti-join each): same outcome with one hash a chunk."""
+    from jobs import keys
+
+    monkeypatch.setattr(keys, "JOIN_CHUNK", 1)
+    both = rated(spark).unionByName(rated(spark).withColumn("movie_id", F.col("movie_id") + 100))
+    checked = check(spark, both, "t", [], str(tmp_path / "s"), ("user_id", "movie_id"), KEEP_LATEST)
+    assert len(keys.repeated_in(keys.with_key_hash(both, ["user_id", "movie_id"]))) == 4  # (1,10) (1,110) (NULL,10) (NULL,110)
+    assert sorted(r._record_number for r in checked.valid.collect()) == [3, 3, 4, 4, 5, 5, 6, 6]
+    assert {r["rule"]: r["failed"] for r in checked.table_results} == {"row_count_floor": 0, "no_null_keys": 4, "unique_keys": 2}
 
 
 def test_the_first_per_key_is_the_same_when_hashes_and_kept_rows_stay_in_the_engine(spark, tmp_path, monkeypatch):
