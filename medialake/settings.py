@@ -185,8 +185,8 @@ SETTINGS = {
                            "fewer jobs. A file over 256 MiB is read in splits whatever this says.", minimum=0),
     "parallel_tables": _s("MEDIALAKE_PARALLEL_TABLES", "int", "2",
                           "How many tables a run writes at once, each once the tables it reads are written: bronze tables (each "
-                          "table's files in order, by one writer), silver and gold tables; the whole ETL overlaps the layers (a "
-                          "silver table waits for its own bronze tables only).", minimum=1),
+                          "table's files in order, by one writer), silver and gold tables; on the embedded engine the whole ETL "
+                          "overlaps the layers (a silver table waits for its own bronze tables only).", minimum=1),
     "spark_remote": _s("SPARK_REMOTE", "text", "", "Spark Connect URL; when set, the jobs connect there instead of Sail."),
     "batch_id": _s("MEDIALAKE_BATCH_ID", "text", "", "Batch id stamped on bronze rows; a UTC timestamp when empty."),
     "log_level": _s("MEDIALAKE_LOG_LEVEL", "enum", "INFO", "Level of the JSON-lines logs.", "DEBUG INFO WARNING ERROR"),

@@ -200,7 +200,7 @@ def generated(scale: str, workdir: str) -> str:
 
 
 def one_run(args, raw: str) -> dict:
-    """The ETL on a fresh lakehouse in a fresh engine, as `python -m jobs etl` runs it (its layers overlap), sampled."""
+    """The ETL on a fresh lakehouse in a fresh engine, as `python -m jobs etl` runs it (on Sail its layers overlap), sampled."""
     lakehouse = os.path.abspath(os.path.join(args.workdir, f"lakehouse-{args.engine}"))
     shutil.rmtree(lakehouse, ignore_errors=True)
     settings, others = engine_settings(args.engine, raw, lakehouse, os.path.abspath(args.workdir))
@@ -208,7 +208,7 @@ def one_run(args, raw: str) -> dict:
     summary = pipeline.RunSummary("bench")
     with Sampler(others) as sampler:
         started = time.time()
-        pipeline.build_layers(spark, settings, "bench", summary)
+        pipeline.build_all(spark, settings, "bench", summary)
     stop_spark()
     figures = layer_figures(summary, started, sampler)
     print(f"total    {sum(figures[name]['seconds'] for name in LAYERS):8.1f} s", flush=True)
