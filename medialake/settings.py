@@ -181,8 +181,10 @@ SETTINGS = {
                                "ratings 42 s against 145 s), or c1, quick to warm (many small jobs on tiny data: the tests).", "c1 c2"),
     "split_read_bytes": _s("MEDIALAKE_SPLIT_READ_BYTES", "int", "33554432",
                            "On Apache Spark, a raw file of a single-line format (ratings, links, tags, MovieLens movies, CPI) of "
-                           "this size or more is read in splits by every core; a smaller one is parsed whole by one worker, in "
-                           "fewer jobs. A file over 256 MiB is read in splits whatever this says.", minimum=0),
+                           "this size or more is read in splits by every core; on the embedded engine, a file of this size or more "
+                           "whose every line is one record is parsed in one byte range per core; a smaller one is parsed whole by "
+                           "one worker, in fewer jobs. A file over 256 MiB is read in splits on Apache Spark whatever this says.",
+                           minimum=0),
     "parallel_tables": _s("MEDIALAKE_PARALLEL_TABLES", "int", "2",
                           "How many tables a run writes at once, each once the tables it reads are written: bronze tables (each "
                           "table's files in order, by one writer), silver and gold tables; on the embedded engine the whole ETL "

@@ -3,6 +3,7 @@
 import builtins
 import dataclasses
 import os
+import traceback
 
 import pytest
 from pyspark.errors.exceptions.connect import SparkConnectException
@@ -30,18 +31,29 @@ def test_a_files_key_is_its_path_under_the_raw_dir_whatever_the_engine_calls_it(
     assert bronze.source_key("/tmp/raw", engine_path) == key
 
 
+def opened_by_the_engine() -> bool:
+    """Whether this call comes from one of the engine's Python workers (the embedded engine runs them in this process)."""
+    return any(frame.filename.endswith(os.path.join("pyspark", "worker.py")) for frame in traceback.extract_stack())
+
+
 def test_the_client_opens_no_raw_file(spark, tiny_raw, tmp_path, monkeypatch):
-    real_open, raw = builtins.open, os.path.realpath(tiny_raw)
+    """Only the engine reads raw files: on the embedded engine its Python workers (in this process) open them from
+    their paths to list them and, from split_read_bytes on, to parse them in ranges; the client code never does."""
+    real_open, raw, opened = builtins.open, os.path.realpath(tiny_raw), []
 
     def guarded(file, *args, **kwargs):
         if isinstance(file, str | os.PathLike) and os.path.realpath(os.fspath(file)).startswith(raw):
-            raise AssertionError(f"the client opened a raw file: {file}")
+            if not opened_by_the_engine():
+                raise AssertionError(f"the client opened a raw file: {file}")
+            opened.append(os.fspath(file))
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", guarded)
     summary = RunSummary("test")
-    sources = land_bronze(spark, settings_for(tiny_raw, str(tmp_path / "lakehouse")), "b1", summary)
+    settings = dataclasses.replace(settings_for(tiny_raw, str(tmp_path / "lakehouse")), split_read_bytes=1)
+    sources = land_bronze(spark, settings, "b1", summary)
     assert {"ratings", "spotify_songs", "cpi"} <= set(sources) and all(t.rows_written > 0 for t in summary.tables)
+    assert any(path.endswith("ratings.csv") for path in opened), "the engine's workers read the files from their paths"
 
 
 def test_a_missing_raw_dir_says_so(spark, tmp_path):
