@@ -40,6 +40,7 @@ class TableStats:
     finished: float = field(default_factory=time.time)  # when the step ended (epoch seconds)
 
 
+RANGE_BYTES = 16 << 20  # the least a byte range of a raw file parsed in ranges holds (jobs/bronze_ranges.py)
 NAME_WIDTH = 56  # the widest table column of the summary: longer names (a bronze step's is table <- raw file) lose their middle
 
 
@@ -253,8 +254,9 @@ def land_file(spark: SparkSession, settings: Settings, batch_id: str, index: int
         log_event(log, "bronze file already landed, skipped", file=raw.source_key, format=fmt.name)
         return index, raw, None, TableStats(name, 0, 0, 0, 0, time.time() - started)
     table = delta_io.table_path(settings, "bronze", fmt.name)
-    # the embedded engine's Python workers open raw files themselves: a large one is parsed by one per core
-    ranges = (os.cpu_count() or 1) if embedded_sail(settings) else 0
+    # the embedded engine's Python workers open raw files themselves: a large one is parsed by one per core, each
+    # range of at least RANGE_BYTES (a Python worker per few megabytes would cost more than it parses)
+    ranges = min(os.cpu_count() or 1, raw.size // RANGE_BYTES) if embedded_sail(settings) else 0
     rows = bronze.ingest_file(spark, raw, fmt, table, batch_id, settings.raw_dir, settings.split_read_bytes, ranges)
     landed.add(raw.fingerprint)
     log_event(log, "bronze file landed", file=raw.source_key, format=fmt.name, rows=rows, seconds=round(time.time() - started, 2))

@@ -2,13 +2,14 @@
 
 import builtins
 import dataclasses
+import logging
 import os
 import traceback
 
 import pytest
 from pyspark.errors.exceptions.connect import SparkConnectException
 
-from jobs import bronze
+from jobs import bronze, pipeline
 from jobs.pipeline import RunSummary, land_bronze
 from tests.bronze_checks import mismatches
 from tests.conftest import settings_for
@@ -36,7 +37,7 @@ def opened_by_the_engine() -> bool:
     return any(frame.filename.endswith(os.path.join("pyspark", "worker.py")) for frame in traceback.extract_stack())
 
 
-def test_the_client_opens_no_raw_file(spark, tiny_raw, tmp_path, monkeypatch):
+def test_the_client_opens_no_raw_file(spark, tiny_raw, tmp_path, monkeypatch, caplog):
     """Only the engine reads raw files: on the embedded engine its Python workers (in this process) open them from
     their paths to list them and, from split_read_bytes on, to parse them in ranges; the client code never does."""
     real_open, raw, opened = builtins.open, os.path.realpath(tiny_raw), []
@@ -48,12 +49,15 @@ def test_the_client_opens_no_raw_file(spark, tiny_raw, tmp_path, monkeypatch):
             opened.append(os.fspath(file))
         return real_open(file, *args, **kwargs)
 
+    caplog.set_level(logging.INFO, logger="medialake.etl")
     monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(pipeline, "RANGE_BYTES", 1)  # every file of split_read_bytes or more in ranges
     summary = RunSummary("test")
     settings = dataclasses.replace(settings_for(tiny_raw, str(tmp_path / "lakehouse")), split_read_bytes=1)
     sources = land_bronze(spark, settings, "b1", summary)
     assert {"ratings", "spotify_songs", "cpi"} <= set(sources) and all(t.rows_written > 0 for t in summary.tables)
     assert any(path.endswith("ratings.csv") for path in opened), "the engine's workers read the files from their paths"
+    assert "ranges" in {r.fields["reader"] for r in caplog.records if r.msg == "bronze file read"}
 
 
 def test_a_missing_raw_dir_says_so(spark, tmp_path):
