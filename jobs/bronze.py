@@ -64,9 +64,13 @@ def described_file(path, length, modified, content) -> tuple[str, list[str]]:
     for old in [k for k, (when, _) in _DESCRIBED.items() if now - when > DESCRIBED_SECONDS]:
         del _DESCRIBED[old]
     if key not in _DESCRIBED:
-        data = content.as_buffer() if content is not None else None
-        _DESCRIBED[key] = (now, (fingerprint(data), header_of(data)) if data is not None else read_description(local_path(key[0])))
+        _DESCRIBED[key] = (now, read_description(local_path(key[0])) if content is None else description_of(content.as_buffer()))
     return _DESCRIBED[key][1]
+
+
+def description_of(data) -> tuple[str, list[str]]:
+    """A file's SHA-256 and header, from its bytes."""
+    return fingerprint(data), header_of(data)
 
 
 def read_description(path: str) -> tuple[str, list[str]]:

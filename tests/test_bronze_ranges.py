@@ -11,15 +11,7 @@ import pytest
 from jobs import bronze, bronze_ranges
 from jobs.sources import detect_format
 from tests.conftest import REAL_DATA
-from tests.test_bronze_lines import HEADER, MESSY, TRICKY, ratings
-
-
-def whole_records(path: str) -> list[dict]:
-    """What the parser of whole files reads from the file, with its key."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        fmt = detect_format(next(csv.reader(handle)))
-    key = os.path.basename(path)
-    return [row | {"_source_file": key} for part in bronze.read_raw_records(path, fmt) for row in part.to_pylist()]
+from tests.test_bronze_lines import HEADER, MESSY, TRICKY, client_records, ratings
 
 
 def ranged(spark, path: str, parts: int) -> list[dict] | None:
@@ -58,7 +50,7 @@ NOT_PLAIN = {  # a quote or a lone CR after the header: a line may be part of a 
 def test_a_file_whose_lines_are_records_gives_in_ranges_the_records_the_whole_file_gives(spark, tmp_path, name):
     path = write(tmp_path, name, PLAIN[name])
     for parts in (2, 3, 7):
-        assert ranged(spark, path, parts) == whole_records(path), f"{name} in {parts} ranges"
+        assert ranged(spark, path, parts) == client_records(path), f"{name} in {parts} ranges"
 
 
 @pytest.mark.parametrize("name", sorted(NOT_PLAIN))
@@ -89,7 +81,7 @@ def test_the_pipeline_lands_a_large_plain_file_in_ranges_and_a_quoted_one_whole(
     for raw in bronze.list_raw_files(spark, str(tmp_path)):
         table, fmt = str(tmp_path / "lake" / raw.source_key), detect_format(list(raw.header))
         landed = bronze.ingest_file(spark, raw, fmt, table, "b", str(tmp_path), split_bytes=100_000, ranges=2)
-        assert landed == len(whole_records(str(tmp_path / raw.source_key)))
+        assert landed == len(client_records(str(tmp_path / raw.source_key)))
     readers = {r.fields["file"]: r.fields["reader"] for r in caplog.records if r.msg == "bronze file read"}
     assert readers == {"big.csv": "ranges", "quoted.csv": "whole", "small.csv": "whole"}
 
@@ -101,7 +93,7 @@ def test_every_real_file_gives_in_ranges_what_it_gives_whole_or_is_parsed_whole(
     for path in paths:
         records = ranged(spark, path, 3)
         readers[os.path.relpath(path, REAL_DATA)] = "whole" if records is None else "ranges"
-        assert records is None or records == whole_records(path), path
+        assert records is None or records == client_records(path), path
     assert "ranges" in readers.values(), readers
     assert bronze.list_raw_files(spark, REAL_DATA, local=True) == bronze.list_raw_files(spark, REAL_DATA)
 

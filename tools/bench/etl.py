@@ -225,11 +225,12 @@ def print_medians(runs: list[dict], read: int) -> None:
     bronze throughput against the raw bytes read, and the peak memory."""
     print(f"== medians of {len(runs)} run(s)")
     for name in (*LAYERS, "total"):
-        mine = [run_total(run, name) for run in runs]
+        mine = [seconds_of(run, name) for run in runs]
         line = f"{name:8} {median(mine):8.1f} s ({', '.join(f'{v:.1f}' for v in mine)})"
         if "reference" in runs[0]:
-            ratios = [run_total(run, name) / reference_total(run, name) for run in runs]
-            line += f"  reference {median([reference_total(run, name) for run in runs]):6.1f} s  pipeline/reference {median(ratios):4.1f}x"
+            theirs = [seconds_of(run, name, "reference") for run in runs]
+            ratios = [ours / reference for ours, reference in zip(mine, theirs, strict=True)]
+            line += f"  reference {median(theirs):6.1f} s  pipeline/reference {median(ratios):4.1f}x"
             line += f" ({', '.join(f'{v:.1f}' for v in ratios)})"
         print(line, flush=True)
     bronze = median([run["bronze"]["seconds"] for run in runs])
@@ -243,14 +244,10 @@ def print_medians(runs: list[dict], read: int) -> None:
     print(f"peak     {median(peaks):5.2f} GiB median, {max(peaks):5.2f} GiB the highest (all processes)")
 
 
-def run_total(run: dict, name: str) -> float:
-    """A run's seconds for one layer, or for all."""
-    return sum(run[layer]["seconds"] for layer in LAYERS) if name == "total" else run[name]["seconds"]
-
-
-def reference_total(run: dict, name: str) -> float:
-    """The reference's seconds in the same run for one layer, or for all."""
-    return sum(run["reference"][layer] for layer in LAYERS) if name == "total" else run["reference"][name]
+def seconds_of(run: dict, name: str, side: str = "pipeline") -> float:
+    """A run's seconds, the pipeline's or its reference's, for one layer or (name "total") for all."""
+    value = (lambda layer: run["reference"][layer]) if side == "reference" else (lambda layer: run[layer]["seconds"])
+    return sum(map(value, LAYERS)) if name == "total" else value(name)
 
 
 def side_by_side(scale: str, workdir: str) -> None:
