@@ -70,10 +70,13 @@ GOLD_MOVIES = (
         description="one row per genre: number and mean of the ratings of its movies in the statistics rating set (see "
         "movie_ratings); ratings of other sets and of movies without a TMDB id or genre are left out",
         needs="movie_genres ratings",
+        # per movie first, then per genre: the join then meets one row a movie, not one a rating (a genre's mean is
+        # its ratings' sum over their count either way; full-scale ratings: 1.0 s -> 0.37 s, the same rows)
         sql=f"""
-        WITH {STATISTICS_RATINGS}
-        SELECT g.genre, COUNT(*) AS rating_count, AVG(r.rating) AS mean_rating
-        FROM stats_ratings r JOIN movie_genres g ON r.tmdb_id = g.movie_id
+        WITH {STATISTICS_RATINGS},
+        per_movie AS (SELECT tmdb_id, COUNT(*) AS ratings, SUM(rating) AS rating_sum FROM stats_ratings GROUP BY tmdb_id)
+        SELECT g.genre, SUM(r.ratings) AS rating_count, SUM(r.rating_sum) / SUM(r.ratings) AS mean_rating
+        FROM per_movie r JOIN movie_genres g ON r.tmdb_id = g.movie_id
         GROUP BY g.genre""",
     ),
     movie(
