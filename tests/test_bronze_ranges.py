@@ -73,6 +73,30 @@ def test_ranges_are_whole_lines_that_cover_the_file_once(tmp_path):
     assert sum(r["lines"] for r in described) == 500
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_a_range_read_in_chunks_counts_its_lines_and_sees_cr_lf_pairs_and_lone_crs_across_chunk_ends(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(bronze_ranges, "SCAN_BYTES", chunk)
+    files = {"crlf": (b"1,2,3,4\r\n" * 50, (50, True)), "lf": (b"1,2,3,4\n" * 50, (50, True)),
+             "lone_cr": (b"1,2,3,4\r\n" * 20 + b"1,2\r3,4\n" + b"1,2,3,4\n" * 5, (26, False)),
+             "cr_before_lf_at_end": (b"1,2,3,4\n" * 5 + b"1,2,3,4\r", (5, False))}  # fmt: skip
+    for name, (body, expected) in files.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(body)
+        with open(path, "rb") as handle:
+            assert bronze_ranges.scan(handle, 0, len(body)) == expected, f"{name} in chunks of {chunk}"
+
+
+def test_a_quote_in_a_range_makes_it_not_plain_wherever_it_is(tmp_path, monkeypatch):
+    monkeypatch.setattr(bronze_ranges, "SCAN_BYTES", 64)
+    for where in (0, 100, 9_000):
+        body = bytearray(b"1,2,3,4\n" * 1_200)
+        body[where + 2] = ord('"')
+        path = tmp_path / f"q{where}.csv"
+        path.write_bytes(bytes(body))
+        with open(path, "rb") as handle:
+            assert bronze_ranges.scan(handle, 0, len(body))[1] is False, f"a quote at byte {where + 2}"
+
+
 def test_the_pipeline_lands_a_large_plain_file_in_ranges_and_a_quoted_one_whole(spark, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="medialake.etl")
     write(tmp_path, "big.csv", HEADER + ratings(20_000))
