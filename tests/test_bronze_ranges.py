@@ -126,3 +126,23 @@ def test_files_listed_from_their_paths_are_described_as_from_their_bytes(spark, 
     """The embedded engine's Python workers hash and read the header of each file from its path: the same listing."""
     from_paths = bronze.list_raw_files(spark, tiny_raw, local=True)
     assert from_paths == bronze.list_raw_files(spark, tiny_raw) and len(from_paths) > 10
+
+
+def test_the_files_found_from_their_paths_are_those_the_engine_lists(spark, tmp_path):
+    """The embedded engine's workers walk the raw folder themselves, and find what Sail's binaryFile finds: CSV names in
+    any case at any depth, links followed (broken ones left out), names starting with "." or "_" left out."""
+    raw, elsewhere = tmp_path / "raw", tmp_path / "elsewhere"
+    for name in ["a.csv", "B.CSV", "c.Csv", "sp ace.csv", "ü.csv", "notes.txt", ".hidden.csv", "_private.csv",
+                 "sub/d.csv", "sub/.cache/e.csv", "_staging/f.csv", "deep/er/g.csv"]:  # fmt: skip
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_text("userId,movieId,rating,timestamp\n1,2,3.5,4\n")
+    (elsewhere / "in").mkdir(parents=True)
+    (elsewhere / "in" / "t.csv").write_text("userId,movieId,rating,timestamp\n")
+    (raw / "linked").symlink_to(elsewhere / "in")
+    (raw / "sub" / "link.csv").symlink_to(raw / "a.csv")
+    (raw / "broken.csv").symlink_to(tmp_path / "gone.csv")
+    from_paths = bronze.list_raw_files(spark, str(raw), local=True)
+    assert from_paths == bronze.list_raw_files(spark, str(raw))
+    expected = ["B.CSV", "a.csv", "c.Csv", "deep/er/g.csv", "linked/t.csv", "sp ace.csv", "sub/d.csv", "sub/link.csv", "ü.csv"]
+    assert [f.source_key for f in from_paths] == expected
+    assert bronze.list_raw_files(spark, str(tmp_path / "nowhere"), local=True) == []
