@@ -103,8 +103,16 @@ def parse_ranges(fmt: SourceFormat, key: str, path: str, batches):
     """Engine side: each planned range's records, parsed after the file's header line, numbered on from its offset."""
     for batch in batches:
         for start, end, offset in zip(*(batch.column(c).to_pylist() for c in ("start", "end", "offset")), strict=True):
-            with open(path, "rb") as handle:
-                header = handle.readline()
-                handle.seek(start)
-                data = header + handle.read(end - start)
-            yield from keyed_batches(parse_records(data, fmt), key, offset)
+            yield from keyed_batches(parse_records(range_with_header(path, start, end), fmt), key, offset)
+
+
+def range_with_header(path: str, start: int, end: int) -> pa.Buffer:
+    """The file's header line then the bytes of [start, end), read into one buffer (header + bytes would copy them
+    again while holding the GIL)."""
+    with open(path, "rb") as handle:
+        header = handle.readline()
+        data = bytearray(len(header) + end - start)
+        data[: len(header)] = header
+        handle.seek(start)
+        handle.readinto(memoryview(data)[len(header) :])
+    return pa.py_buffer(data)
