@@ -74,8 +74,9 @@ GOLD_MOVIES = (
         # its ratings' sum over their count either way; full-scale ratings: 1.0 s -> 0.37 s, the same rows)
         sql=f"""
         WITH {STATISTICS_RATINGS},
-        per_movie AS (SELECT tmdb_id, COUNT(*) AS ratings, SUM(rating) AS rating_sum FROM stats_ratings GROUP BY tmdb_id)
-        SELECT g.genre, SUM(r.ratings) AS rating_count, SUM(r.rating_sum) / SUM(r.ratings) AS mean_rating
+        per_movie AS (SELECT tmdb_id, COUNT(*) AS ratings, COUNT(rating) AS rated, SUM(rating) AS rating_sum
+                      FROM stats_ratings GROUP BY tmdb_id)
+        SELECT g.genre, SUM(r.ratings) AS rating_count, SUM(r.rating_sum) / SUM(r.rated) AS mean_rating
         FROM per_movie r JOIN movie_genres g ON r.tmdb_id = g.movie_id
         GROUP BY g.genre""",
     ),
