@@ -132,8 +132,14 @@ def describe_trees(batches):
 
 def csv_files_under(root: str):
     """(path, stat) of each CSV file under root at any depth, as Sail's binaryFile lists them: links followed, broken
-    ones and names starting with "." or "_" (files or folders) left out."""
-    for folder, folders, names in os.walk(root, followlinks=True):
+    ones and names starting with "." or "_" (files or folders) left out; a missing root holds none, a folder that
+    cannot be read raises (its files would otherwise be left out unseen)."""
+
+    def unreadable(error: OSError):
+        if not (isinstance(error, FileNotFoundError) and error.filename == root):
+            raise error
+
+    for folder, folders, names in os.walk(root, onerror=unreadable, followlinks=True):
         folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
         for name in sorted(names):
             if name.startswith((".", "_")) or not fnmatch.fnmatchcase(name, CSV_FILES):

@@ -146,3 +146,21 @@ def test_the_files_found_from_their_paths_are_those_the_engine_lists(spark, tmp_
     expected = ["B.CSV", "a.csv", "c.Csv", "deep/er/g.csv", "linked/t.csv", "sp ace.csv", "sub/d.csv", "sub/link.csv", "ü.csv"]
     assert [f.source_key for f in from_paths] == expected
     assert bronze.list_raw_files(spark, str(tmp_path / "nowhere"), local=True) == []
+
+
+def test_a_raw_folder_that_cannot_be_read_fails_the_listing_by_name(spark, tmp_path, monkeypatch):
+    """A walk that skipped an unreadable folder would leave its files out unseen (tests run as root, which reads
+    everything: the refusal is the operating system's answer, given by os.scandir)."""
+    locked = tmp_path / "raw" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,2,3.5,4\n")
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(Exception, match="Permission denied.*locked"):
+        bronze.list_raw_files(spark, str(tmp_path / "raw"), local=True)
