@@ -136,7 +136,7 @@ def bronze_table(
 ) -> list:
     """Land one bronze table's files in listing order (this thread alone: a table never has two writers); then it is a
     source. Returns each file's outcome."""
-    outcomes = [land_file(reader, settings, batch_id, *item, landed) for item in group]
+    outcomes = land_table_files(reader, settings, batch_id, group, landed)
     name = group[0][2].name
     sources[name] = delta_io.read_table(spark, delta_io.table_path(settings, "bronze", name))
     return outcomes
@@ -196,11 +196,7 @@ def land_bronze(spark: SparkSession, settings: Settings, batch_id: str, summary:
 def land_files(spark: SparkSession, settings: Settings, batch_id: str, summary: RunSummary, domain: str) -> list[str]:
     """land_bronze on the session that reads whole files; returns the formats of the files found."""
     files, landed = files_to_land(spark, settings, summary, domain)
-
-    def land_group(group: list) -> list:
-        """One table's files, in listing order, by this thread alone: a table never has two writers."""
-        return [land_file(spark, settings, batch_id, *item, landed) for item in group]
-
+    land_group = partial(land_table_files, spark, settings, batch_id, landed=landed)
     with ThreadPoolExecutor(settings.parallel_tables, thread_name_prefix="bronze") as pool:
         outcomes = [outcome for group in pool.map(land_group, files_by_table(files)) for outcome in group]
     record_landed(spark, delta_io.table_path(settings, "ops", "ingested_files"), summarise_landing(summary, outcomes), batch_id)
@@ -245,6 +241,11 @@ def files_by_table(files: list[tuple[bronze.RawFile, SourceFormat]]) -> list[lis
     for index, (raw, fmt) in enumerate(files):
         groups.setdefault(fmt.name, []).append((index, raw, fmt))
     return list(groups.values())
+
+
+def land_table_files(spark: SparkSession, settings: Settings, batch_id: str, group: list, landed: set) -> list:
+    """One table's files, in listing order, by this thread alone (a table never has two writers): each file's outcome."""
+    return [land_file(spark, settings, batch_id, *item, landed) for item in group]
 
 
 def land_file(spark: SparkSession, settings: Settings, batch_id: str, index: int, raw: bronze.RawFile, fmt: SourceFormat, landed: set):
